@@ -1,0 +1,48 @@
+# Two commands matter: `make run` and `make test`. Everything else is what they depend on.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV := .venv
+BIN := $(VENV)/bin
+SPACY_PIPELINE := build/spacy/backpain_en
+MODEL_STAMP := models/.trained
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run shell test venv spacy model clean
+
+run: $(MODEL_STAMP)
+	@scripts/run.sh
+
+shell: $(MODEL_STAMP)
+	@scripts/run.sh shell
+
+test: $(MODEL_STAMP)
+	@scripts/test.sh
+
+venv: $(VENV)/.installed
+spacy: $(SPACY_PIPELINE)/meta.json
+model: $(MODEL_STAMP)
+
+$(VENV)/.installed: pyproject.toml requirements.lock scripts/find-python.sh
+	@python=$$(scripts/find-python.sh) && echo "Using $$python" && \
+	  { [ -x $(BIN)/python ] || "$$python" -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade "pip<25" "setuptools<71" wheel
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	@touch $@
+
+$(SPACY_PIPELINE)/meta.json: $(VENV)/.installed $(wildcard backpain_assistant/spacy_pipeline/*.py) backpain_assistant/data/lexicon.yml backpain_assistant/data/red_flags.yml
+	rm -rf $(SPACY_PIPELINE)
+	$(BIN)/python -m backpain_assistant.spacy_pipeline.build $(SPACY_PIPELINE)
+
+# Retrains only when the data, domain, config, spaCy pipeline or components change.
+$(MODEL_STAMP): $(SPACY_PIPELINE)/meta.json config.yml domain.yml $(shell find data -name '*.yml') $(wildcard backpain_assistant/rasa_components/*.py)
+	rm -rf models
+	RASA_MAX_CACHE_SIZE=0 $(BIN)/rasa train --fixed-model-name backpain --out models --quiet
+	@touch $@
+
+clean:
+	rm -rf build models .rasa results test-artifacts

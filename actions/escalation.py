@@ -1,0 +1,78 @@
+import logging
+import os
+from typing import Any, Dict, List, Optional, Text
+
+import aiohttp
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import yaml_files
+
+logger = logging.getLogger(__name__)
+
+ANSWERABLE_INTENT_PREFIX = "ask_"
+FOLLOW_UP_INTENT = "inform_medication"
+STAFF_WEBHOOK_TIMEOUT_SECONDS = 3
+
+
+class ActionEscalateRedFlag(Action):
+    """Follows the red-flag warning with what to do now, records and reports the escalation,
+    then answers the question the message also asked, if it asked one."""
+
+    def name(self) -> Text:
+        return "action_escalate_red_flag"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        category, tier = tracker.get_slot("red_flag_category"), tracker.get_slot("red_flag_tier")
+        category, tier = category or "possible_red_flag", tier or "urgent"
+        config = yaml_files.load("escalation")
+        contacts = {**config["contacts"], **deployment_contacts()}
+        dispatcher.utter_message(
+            text=advice_for(category, tier, config["advice"]).format(**contacts),
+            metadata={"kind": "red_flag", "red_flag": {"category": category, "tier": tier}},
+        )
+        logger.info("red_flag.escalated category=%s tier=%s conversation=%s", category, tier, tracker.sender_id)
+        await notify_staff(config["staff_notice"].format(tier=tier, category=category, conversation=tracker.sender_id))
+        if asked_a_question(tracker.latest_message):
+            dispatcher.utter_message(response="utter_answer")
+        escalations = (tracker.get_slot("escalations") or []) + [f"{category}:{tier}"]
+        return [SlotSet("escalations", escalations)]
+
+
+def advice_for(category: Text, tier: Text, advice: Dict[Text, Text]) -> Text:
+    return advice.get(category) or advice[tier]
+
+
+def asked_a_question(parse_data: Dict[Text, Any]) -> bool:
+    predicted = (parse_data.get("red_flags") or {}).get("predicted_intent") or ""
+    return predicted.startswith(ANSWERABLE_INTENT_PREFIX) or predicted == FOLLOW_UP_INTENT
+
+
+def deployment_contacts() -> Dict[Text, Text]:
+    path = os.environ.get("ESCALATION_CONTACTS_FILE")
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return (yaml.safe_load(handle) or {}).get("contacts", {})
+
+
+async def notify_staff(text: Text, url: Optional[Text] = None) -> bool:
+    """Posts `{"text": ...}` (Slack incoming-webhook format) to STAFF_WEBHOOK_URL, if set."""
+    url = url or os.environ.get("STAFF_WEBHOOK_URL")
+    if not url:
+        return False
+    timeout = aiohttp.ClientTimeout(total=STAFF_WEBHOOK_TIMEOUT_SECONDS)
+    try:
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.post(url, json={"text": text}) as reply:
+                if reply.status >= 300:
+                    logger.error("red_flag.staff_notice_failed status=%s", reply.status)
+                    return False
+                return True
+    except Exception as error:
+        logger.error("red_flag.staff_notice_failed error=%s", type(error).__name__)
+        return False

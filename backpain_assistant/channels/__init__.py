@@ -1,0 +1,1 @@
+"""Rasa input channels; credentials.yml names them by their full module path."""

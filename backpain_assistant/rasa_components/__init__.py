@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components; config.yml names them by their full module path."""

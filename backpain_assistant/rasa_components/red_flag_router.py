@@ -1,0 +1,87 @@
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from spacy.tokens import Doc
+
+from backpain_assistant.spacy_pipeline.red_flag_matcher import RedFlag
+
+logger = logging.getLogger(__name__)
+
+RED_FLAG_INTENT = "red_flag"
+RED_FLAGS_KEY = "red_flags"
+CATEGORY_ENTITY = "red_flag_category"
+TIER_ENTITY = "red_flag_tier"
+TOPIC_ENTITY = "topic"
+QUESTION_PREFIX = "ask_"
+# Used when only the intent classifier, not the matcher, recognised a red flag.
+UNRECOGNISED = RedFlag("possible_red_flag", "urgent", "something that may need a doctor's attention", "")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class RedFlagRouter(GraphComponent, IntentClassifier, EntityExtractorMixin):
+    """Makes every message in which the spaCy red-flag matcher found something a `red_flag`.
+
+    Runs after the intent classifiers (FallbackClassifier included), so escalation wins over
+    any FAQ answer whatever was predicted. What was found is added to the parse data as
+    `red_flags` (category, tier, label; most severe first) together with the intent the
+    classifiers had predicted, and the most severe one as `red_flag_category` and
+    `red_flag_tier` entities, which fill the slots the domain responses depend on. When the
+    predicted intent was a question (`ask_<topic>`), a `topic` entity keeps that question, so
+    the escalation action can still answer it after the warning.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "RedFlagRouter":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            doc: Optional[Doc] = message.get(SPACY_DOCS[TEXT])
+            flags: List[RedFlag] = list(doc._.red_flags) if doc is not None else []
+            if not flags and (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == RED_FLAG_INTENT:
+                flags = [UNRECOGNISED]
+            if flags:
+                self._route(message, flags)
+        return messages
+
+    def _route(self, message: Message, flags: List[RedFlag]) -> None:
+        predicted = message.get(INTENT) or {}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != RED_FLAG_INTENT]
+        red_flag = {INTENT_NAME_KEY: RED_FLAG_INTENT, "confidence": 1.0}
+        message.set(INTENT, red_flag, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [red_flag] + ranking, add_to_output=True)
+        message.set(
+            RED_FLAGS_KEY,
+            {
+                "flags": [{"category": f.category, "tier": f.tier, "label": f.label} for f in flags],
+                "predicted_intent": predicted.get(INTENT_NAME_KEY),
+            },
+            add_to_output=True,
+        )
+        most_severe = flags[0]
+        entities = [
+            {"entity": CATEGORY_ENTITY, "value": most_severe.category, "start": 0, "end": 0},
+            {"entity": TIER_ENTITY, "value": most_severe.tier, "start": 0, "end": 0},
+        ]
+        predicted_name = predicted.get(INTENT_NAME_KEY) or ""
+        if predicted_name.startswith(QUESTION_PREFIX):
+            topic = predicted_name[len(QUESTION_PREFIX):]
+            entities.append({"entity": TOPIC_ENTITY, "value": topic, "start": 0, "end": 0})
+        entities = self.add_extractor_name(entities)
+        message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        logger.info("red_flag.detected category=%s tier=%s", most_severe.category, most_severe.tier)

@@ -1,0 +1,63 @@
+"""Builds the project's spaCy pipeline from code and the YAML data in the package.
+
+    python -m backpain_assistant.spacy_pipeline.build OUTPUT_DIR
+"""
+import argparse
+from pathlib import Path
+from typing import Dict, List
+
+import spacy
+from spacy.language import Language
+
+from backpain_assistant import yaml_data
+from backpain_assistant.spacy_pipeline import medication_lemmas, normalizer, red_flag_matcher  # noqa: F401  (factories)
+from backpain_assistant.spacy_pipeline.medication_lemmas import MEDICATION_LABEL
+
+PIPELINE_NAME = "backpain_en"
+
+
+def fuzzy_vocabulary(lexicon: Dict, red_flags: Dict) -> List[str]:
+    """Single words the normalizer may correct a misspelling to."""
+    terms = [term for names in lexicon["medications"].values() for term in names]
+    terms += [str(term) for concept in red_flags["concepts"].values() for term in concept]
+    return sorted({term.lower() for term in terms if " " not in term and str(term).isalpha()})
+
+
+def medication_patterns(lexicon: Dict) -> List[Dict[str, str]]:
+    return [
+        {"label": MEDICATION_LABEL, "pattern": term.lower(), "id": canonical}
+        for canonical, terms in lexicon["medications"].items()
+        for term in terms
+    ]
+
+
+def build_pipeline() -> Language:
+    lexicon, red_flags = yaml_data.load("lexicon"), yaml_data.load("red_flags")
+    nlp = spacy.blank("en")
+    nlp.meta["name"] = PIPELINE_NAME
+    nlp.meta["version"] = "1.0.0"
+    nlp.meta["description"] = "Blank English, lookup lemmas, lexicon typo correction, medication entities, red flags."
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.add_pipe(
+        "lexicon_normalizer",
+        config={"vocabulary": fuzzy_vocabulary(lexicon, red_flags), **lexicon["fuzzy"]},
+    )
+    nlp.initialize()
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
+    ruler.add_patterns(medication_patterns(lexicon))
+    nlp.add_pipe("red_flag_matcher")
+    nlp.add_pipe("mask_medication_lemmas")
+    return nlp
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("output_dir", type=Path)
+    output_dir = parser.parse_args().output_dir
+    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    build_pipeline().to_disk(output_dir)
+    print(f"spaCy pipeline written to {output_dir}")
+
+
+if __name__ == "__main__":
+    main()

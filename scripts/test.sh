@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: data validation, dialogue end-to-end stories, then pytest
+# (unit tests, live conversations over REST, NLU and red-flag quality floors).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.venv/bin
+mkdir -p results
+
+echo "== rasa data validate (warnings fail)"
+"$bin/rasa" data validate --fail-on-warnings --quiet
+
+echo "== end-to-end test stories (prediction errors fail)"
+"$bin/rasa" test core --stories tests/e2e --model models/backpain.tar.gz \
+  --out results/core --fail-on-prediction-errors --no-plot --quiet
+
+echo "== pytest"
+"$bin/python" -m pytest -p no:cacheprovider "$@"

@@ -1,0 +1,30 @@
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import yaml_files
+from actions.clarify import ActionClarify, guess_buttons
+
+
+def parse(ranking, entities=()):
+    return {"intent_ranking": [{"name": n, "confidence": c} for n, c in ranking], "entities": list(entities)}
+
+
+def test_the_top_guesses_become_buttons_keeping_the_medication() -> None:
+    buttons = guess_buttons(
+        parse([("nlu_fallback", 0.3), ("ask_side_effects", 0.2), ("ask_dependency", 0.19), ("greet", 0.1), ("ask_recovery", 0.05)],
+              [{"entity": "medication", "value": "xanax"}]),
+        yaml_files.load("clarify"),
+    )
+    assert buttons == [
+        {"title": "Side effects", "payload": '/ask_side_effects{"medication":"xanax"}'},
+        {"title": "Dependency and withdrawal", "payload": '/ask_dependency{"medication":"xanax"}'},
+        {"title": "Recovery", "payload": '/ask_recovery{"medication":"xanax"}'},
+    ]
+
+
+async def test_without_guesses_it_asks_to_rephrase() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("p", {}, parse([("nlu_fallback", 0.3)]), [], False, None, {}, "action_listen")
+    await ActionClarify().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert "rephrase" in message["text"] and message["metadata"] == {"kind": "clarify"}

@@ -1,0 +1,50 @@
+from typing import Any, Dict
+
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from backpain_assistant.rasa_components.red_flag_router import RedFlagRouter
+
+
+def routed(nlp, text: str, intent: str = "ask_effectiveness", confidence: float = 0.9) -> Message:
+    message = Message({TEXT: text})
+    message.set(SPACY_DOCS[TEXT], nlp(text))
+    message.set("intent", {"name": intent, "confidence": confidence})
+    message.set("intent_ranking", [{"name": intent, "confidence": confidence}])
+    RedFlagRouter().process([message])
+    return message
+
+
+def entity_values(message: Message) -> Dict[str, Any]:
+    return {e["entity"]: e["value"] for e in message.get("entities", [])}
+
+
+def test_a_red_flag_overrides_the_predicted_intent_and_keeps_the_question(nlp) -> None:
+    message = routed(nlp, "does trazodone help my back, also i can't control my bladder")
+    assert message.get("intent") == {"name": "red_flag", "confidence": 1.0}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["red_flag", "ask_effectiveness"]
+    assert entity_values(message) == {"red_flag_category": "cauda_equina", "red_flag_tier": "emergency", "topic": "effectiveness"}
+    assert message.get("red_flags")["predicted_intent"] == "ask_effectiveness"
+    assert message.get("red_flags")["flags"][0] == {
+        "category": "cauda_equina",
+        "tier": "emergency",
+        "label": "loss of bladder or bowel control, or numbness in the groin",
+    }
+
+
+def test_a_message_without_red_flags_is_left_alone(nlp) -> None:
+    message = routed(nlp, "does trazodone help my back")
+    assert message.get("intent") == {"name": "ask_effectiveness", "confidence": 0.9}
+    assert message.get("red_flags") is None
+
+
+def test_a_red_flag_only_the_classifier_saw_is_escalated_as_urgent(nlp) -> None:
+    message = routed(nlp, "something is really wrong with me", intent="red_flag")
+    assert entity_values(message) == {"red_flag_category": "possible_red_flag", "red_flag_tier": "urgent"}
+
+
+def test_the_log_line_names_the_category_never_the_text(nlp, caplog) -> None:
+    with caplog.at_level("INFO"):
+        routed(nlp, "my secret words and i want to kill myself")
+    assert "suicidal_thoughts" in caplog.text and "secret" not in caplog.text

@@ -1,0 +1,40 @@
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.support import servers
+
+ROOT = Path(__file__).resolve().parent.parent
+SPACY_PIPELINE = ROOT / "build" / "spacy" / "backpain_en"
+MODEL = ROOT / "models" / "backpain.tar.gz"
+ARTICLES = ROOT.parent / "shared" / "articles"
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    import spacy
+
+    return spacy.load(SPACY_PIPELINE)
+
+
+@pytest.fixture(scope="session")
+def server_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("servers")
+
+
+@pytest.fixture(scope="session")
+def action_url(server_dir: Path) -> Iterator[str]:
+    with servers.action_server(server_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def assistant(server_dir: Path, action_url: str) -> Iterator[str]:
+    """Base URL of a Rasa server with its action server, as `make run` starts them."""
+    with servers.rasa_server(server_dir, action_url, MODEL) as url:
+        yield url

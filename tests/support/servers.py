@@ -1,0 +1,98 @@
+"""Starts the real action server and Rasa server as subprocesses on free loopback ports."""
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+START_TIMEOUT_SECONDS = 120
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early; log:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up within {START_TIMEOUT_SECONDS} s; log:\n{log.read_text()[-3000:]}")
+
+
+class Server:
+    def __init__(self, args: List[str], health_url: str, workdir: Path, name: str, env: Dict[str, str]):
+        self.log = workdir / f"{name}.log"
+        self._handle = self.log.open("w")
+        self.process = subprocess.Popen(args, cwd=ROOT, stdout=self._handle, stderr=subprocess.STDOUT, env=env)
+        wait_until_up(health_url, self.process, self.log)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self._handle.close()
+
+
+def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.update(extra or {})
+    return env
+
+
+@contextmanager
+def action_server(workdir: Path, env: Optional[Dict[str, str]] = None) -> Iterator[str]:
+    port = free_port()
+    server = Server(
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        f"http://127.0.0.1:{port}/health",
+        workdir,
+        f"actions-{port}",
+        base_env(env),
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/webhook"
+    finally:
+        server.stop()
+
+
+@contextmanager
+def rasa_server(workdir: Path, action_url: str, model: Path) -> Iterator[str]:
+    port = free_port()
+    endpoints = workdir / f"endpoints-{port}.yml"
+    endpoints.write_text(
+        f"action_endpoint:\n  url: {action_url}\n"
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / f'conversations-{port}.db'}\n"
+    )
+    server = Server(
+        [
+            str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+            "--credentials", "credentials.yml", "--port", str(port), "--interface", "127.0.0.1",
+        ],
+        f"http://127.0.0.1:{port}/",
+        workdir,
+        f"rasa-{port}",
+        base_env(),
+    )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
