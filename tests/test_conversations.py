@@ -111,8 +111,7 @@ def test_help_and_restart(chat: Chat) -> None:
     assert chat.kinds("what can you do?") == ["help"]
     chat.say("does xanax help back pain")
     assert chat.kinds("restart") == ["greeting"]
-    [turn] = chat.say("what are the side effects?")
-    assert turn["metadata"]["kind"] == "clarify", "the medication was forgotten on restart"
+    assert chat.kinds("what are the side effects?") == ["greeting", "clarify"], "a new start, medication forgotten"
 
 
 def test_a_red_flag_is_escalated_with_what_to_do_now(chat: Chat) -> None:
