@@ -39,6 +39,15 @@ class RedFlagRouter(GraphComponent, IntentClassifier, EntityExtractorMixin):
     the escalation action can still answer it after the warning.
     """
 
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # How sure the intent classifier must be of `red_flag` to escalate a message in
+        # which the matcher found nothing; below it, its next guess is used instead.
+        return {"classifier_threshold": 0.7}
+
+    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+        self._classifier_threshold = {**self.get_default_config(), **(config or {})}["classifier_threshold"]
+
     @classmethod
     def create(
         cls,
@@ -47,14 +56,18 @@ class RedFlagRouter(GraphComponent, IntentClassifier, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "RedFlagRouter":
-        return cls()
+        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             doc: Optional[Doc] = message.get(SPACY_DOCS[TEXT])
             flags: List[RedFlag] = list(doc._.red_flags) if doc is not None else []
-            if not flags and (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == RED_FLAG_INTENT:
-                flags = [UNRECOGNISED]
+            predicted = message.get(INTENT) or {}
+            if not flags and predicted.get(INTENT_NAME_KEY) == RED_FLAG_INTENT:
+                if predicted.get("confidence", 0.0) >= self._classifier_threshold:
+                    flags = [UNRECOGNISED]
+                else:
+                    _demote_red_flag(message)
             if flags:
                 self._route(message, flags)
         return messages
@@ -85,3 +98,10 @@ class RedFlagRouter(GraphComponent, IntentClassifier, EntityExtractorMixin):
         entities = self.add_extractor_name(entities)
         message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         logger.info("red_flag.detected category=%s tier=%s", most_severe.category, most_severe.tier)
+
+
+def _demote_red_flag(message: Message) -> None:
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != RED_FLAG_INTENT]
+    if ranking:
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

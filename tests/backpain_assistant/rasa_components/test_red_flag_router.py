@@ -40,8 +40,18 @@ def test_a_message_without_red_flags_is_left_alone(nlp) -> None:
 
 
 def test_a_red_flag_only_the_classifier_saw_is_escalated_as_urgent(nlp) -> None:
-    message = routed(nlp, "something is really wrong with me", intent="red_flag")
+    message = routed(nlp, "something is really wrong with me", intent="red_flag", confidence=0.9)
     assert entity_values(message) == {"red_flag_category": "possible_red_flag", "red_flag_tier": "urgent"}
+
+
+def test_an_unsure_classifier_red_flag_falls_back_to_its_next_guess(nlp) -> None:
+    message = Message({TEXT: "and if i took xanax instead?"})
+    message.set(SPACY_DOCS[TEXT], nlp(message.get(TEXT)))
+    message.set("intent", {"name": "red_flag", "confidence": 0.4})
+    message.set("intent_ranking", [{"name": "red_flag", "confidence": 0.4}, {"name": "inform_medication", "confidence": 0.3}])
+    RedFlagRouter().process([message])
+    assert message.get("intent") == {"name": "inform_medication", "confidence": 0.3}
+    assert message.get("red_flags") is None
 
 
 def test_the_log_line_names_the_category_never_the_text(nlp, caplog) -> None:
