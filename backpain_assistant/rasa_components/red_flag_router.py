@@ -22,8 +22,6 @@ CATEGORY_ENTITY = "red_flag_category"
 TIER_ENTITY = "red_flag_tier"
 TOPIC_ENTITY = "topic"
 QUESTION_PREFIX = "ask_"
-# Used when only the intent classifier, not the matcher, recognised a red flag.
-UNRECOGNISED = RedFlag("possible_red_flag", "urgent", "something that may need a doctor's attention", "")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -31,22 +29,15 @@ class RedFlagRouter(GraphComponent, IntentClassifier, EntityExtractorMixin):
     """Makes every message in which the spaCy red-flag matcher found something a `red_flag`.
 
     Runs after the intent classifiers (FallbackClassifier included), so escalation wins over
-    any FAQ answer whatever was predicted. What was found is added to the parse data as
+    any FAQ answer whatever was predicted. The matcher decides: a `red_flag` the intent
+    classifier predicted without the matcher's evidence is replaced by its next guess (as a
+    second net it cried wolf on ordinary statements about back pain: measured, see README). What was found is added to the parse data as
     `red_flags` (category, tier, label; most severe first) together with the intent the
     classifiers had predicted, and the most severe one as `red_flag_category` and
     `red_flag_tier` entities, which fill the slots the domain responses depend on. When the
     predicted intent was a question (`ask_<topic>`), a `topic` entity keeps that question, so
     the escalation action can still answer it after the warning.
     """
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        # How sure the intent classifier must be of `red_flag` to escalate a message in
-        # which the matcher found nothing; below it, its next guess is used instead.
-        return {"classifier_threshold": 0.7}
-
-    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
-        self._classifier_threshold = {**self.get_default_config(), **(config or {})}["classifier_threshold"]
 
     @classmethod
     def create(
@@ -56,20 +47,16 @@ class RedFlagRouter(GraphComponent, IntentClassifier, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "RedFlagRouter":
-        return cls(config)
+        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             doc: Optional[Doc] = message.get(SPACY_DOCS[TEXT])
             flags: List[RedFlag] = list(doc._.red_flags) if doc is not None else []
-            predicted = message.get(INTENT) or {}
-            if not flags and predicted.get(INTENT_NAME_KEY) == RED_FLAG_INTENT:
-                if predicted.get("confidence", 0.0) >= self._classifier_threshold:
-                    flags = [UNRECOGNISED]
-                else:
-                    _demote_red_flag(message)
             if flags:
                 self._route(message, flags)
+            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == RED_FLAG_INTENT:
+                _demote_red_flag(message)
         return messages
 
     def _route(self, message: Message, flags: List[RedFlag]) -> None:

@@ -12,15 +12,25 @@ from spacy.language import Language
 from backpain_assistant import yaml_data
 from backpain_assistant.spacy_pipeline import medication_lemmas, normalizer, red_flag_matcher  # noqa: F401  (factories)
 from backpain_assistant.spacy_pipeline.medication_lemmas import MEDICATION_LABEL
+from backpain_assistant.spacy_pipeline.red_flag_matcher import concept_phrases
 
 PIPELINE_NAME = "backpain_en"
 
 
-def fuzzy_vocabulary(lexicon: Dict, red_flags: Dict) -> List[str]:
-    """Single words the normalizer may correct a misspelling to."""
-    terms = [term for names in lexicon["medications"].values() for term in names]
-    terms += [str(term) for concept in red_flags["concepts"].values() for term in concept]
-    return sorted({term.lower() for term in terms if " " not in term and str(term).isalpha()})
+def fuzzy_vocabulary(red_flags: Dict) -> List[str]:
+    """Single words of the red-flag concepts that the normalizer may correct a misspelling to."""
+    terms = [term for concept in red_flags["concepts"].values() for term in concept_phrases(concept)]
+    return sorted({term.lower() for term in terms if " " not in term and term.isalpha()})
+
+
+def canonical_forms(lexicon: Dict) -> Dict[str, str]:
+    """Every single-word medication name (brands and misspellings too) to its canonical name."""
+    return {
+        term.lower(): canonical
+        for canonical, terms in lexicon["medications"].items()
+        for term in terms
+        if " " not in term and "-" not in term
+    }
 
 
 def medication_patterns(lexicon: Dict) -> List[Dict[str, str]]:
@@ -40,7 +50,11 @@ def build_pipeline() -> Language:
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe(
         "lexicon_normalizer",
-        config={"vocabulary": fuzzy_vocabulary(lexicon, red_flags), **lexicon["fuzzy"]},
+        config={
+            "vocabulary": fuzzy_vocabulary(red_flags),
+            "canonical_forms": canonical_forms(lexicon),
+            **lexicon["fuzzy"],
+        },
     )
     nlp.initialize()
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})

@@ -1,26 +1,37 @@
 from functools import lru_cache
-from typing import List, Optional, Set
+from typing import Dict, List, Optional, Set
 
 from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.tokens import Doc
 
-# Contractions the English tokenizer splits off ("can't" -> "ca" + "n't") and the lookup
-# table leaves alone; normalising them lets "can't" match a term written "can not".
-CONTRACTION_NORMS = {"ca": "can", "n't": "not", "wo": "will", "'m": "be", "'re": "be", "'s": "'s"}
+# Words the lookup table leaves alone or gets wrong: contractions the tokenizer splits off
+# ("can't" -> "ca" + "n't", so "can't" matches a term written "can not"), and "does",
+# which the table reads as the plural of "doe".
+WORD_NORMS = {"ca": "can", "n't": "not", "wo": "will", "'m": "be", "'re": "be", "does": "do"}
 
 
 class LexiconNormalizer:
     """Sets each token's NORM to its lemma, correcting misspelt words to lexicon terms.
 
     A word is corrected only when it is long enough, unknown to the English lemma table
-    and close to exactly one vocabulary word; its lemma is then replaced too, so that
-    later components and featurizers see the corrected word.
+    and close to a vocabulary word; its lemma is then replaced too, so that later
+    components and featurizers see the corrected word. A word listed in `canonical_forms`
+    (a medication's brand, generic name or misspelling) gets that form as its NORM, so
+    matchers need only the canonical name.
     """
 
-    def __init__(self, nlp: Language, vocabulary: List[str], min_length: int, score_cutoff: int):
+    def __init__(
+        self,
+        nlp: Language,
+        vocabulary: List[str],
+        canonical_forms: Dict[str, str],
+        min_length: int,
+        score_cutoff: int,
+    ):
         self._nlp = nlp
-        self._vocabulary = sorted(set(vocabulary))
+        self._canonical_forms = canonical_forms
+        self._vocabulary = sorted(set(vocabulary) | set(canonical_forms))
         self._vocabulary_set = set(self._vocabulary)
         self._min_length = min_length
         self._score_cutoff = score_cutoff
@@ -29,12 +40,12 @@ class LexiconNormalizer:
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
-            lemma = CONTRACTION_NORMS.get(token.lower_, token.lemma_ or token.lower_)
+            lemma = WORD_NORMS.get(token.lower_, token.lemma_ or token.lower_)
             corrected = self.correct(token.lower_)
             if corrected is not None:
                 lemma = corrected
                 token.lemma_ = corrected
-            token.norm_ = lemma
+            token.norm_ = self._canonical_forms.get(lemma, lemma)
         return doc
 
     def _correct(self, word: str) -> Optional[str]:
@@ -54,9 +65,14 @@ class LexiconNormalizer:
 
 @Language.factory(
     "lexicon_normalizer",
-    default_config={"vocabulary": [], "min_length": 5, "score_cutoff": 85},
+    default_config={"vocabulary": [], "canonical_forms": {}, "min_length": 5, "score_cutoff": 85},
 )
 def make_lexicon_normalizer(
-    nlp: Language, name: str, vocabulary: List[str], min_length: int, score_cutoff: int
+    nlp: Language,
+    name: str,
+    vocabulary: List[str],
+    canonical_forms: Dict[str, str],
+    min_length: int,
+    score_cutoff: int,
 ) -> LexiconNormalizer:
-    return LexiconNormalizer(nlp, vocabulary, min_length, score_cutoff)
+    return LexiconNormalizer(nlp, vocabulary, canonical_forms, min_length, score_cutoff)

@@ -3,12 +3,20 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from backpain_assistant import yaml_data
 
 TIER_ORDER = ("emergency", "urgent")
+CONTEXT_KINDS = (
+    "negation_before",
+    "negation_after",
+    "informational_before",
+    "informational_after",
+    "conditional_before",
+    "terminators",
+)
 Span = Tuple[int, int]
 
 if not Doc.has_extension("red_flags"):
@@ -29,33 +37,46 @@ class Category:
     tier: str
     label: str
     rules: Tuple[Tuple[str, ...], ...]
-    hypotheticals_suppress: bool
+    conditionals_suppress: bool
+
+
+def concept_phrases(spec: Any) -> List[str]:
+    """A concept is a list of phrases, or a mapping with `phrases` and `token_patterns`."""
+    return [str(p) for p in (spec.get("phrases", []) if isinstance(spec, dict) else spec)]
+
+
+def concept_token_patterns(spec: Any) -> List[List[Dict[str, Any]]]:
+    return spec.get("token_patterns", []) if isinstance(spec, dict) else []
 
 
 class RedFlagMatcher:
     """Finds red-flag categories in a doc (see data/red_flags.yml and data/negation.yml).
 
-    Matching is on NORM, which the lexicon normalizer sets to the (typo-corrected) lemma.
-    Patterns are built on first use so that they pass through the same earlier components.
+    Matching is on NORM, which the lexicon normalizer sets to the (typo-corrected) lemma,
+    or the canonical name for medications. Phrase patterns are built on first use so that
+    they pass through the same earlier components. A mention is dropped when it is negated
+    or asked about in general (informational), and, for categories that say so, when it is
+    conditional ("if I get a fever").
     """
 
     def __init__(self, nlp: Language, name: str, red_flags: Dict[str, Any], negation: Dict[str, Any]):
         self._nlp = nlp
         self._name = name
-        self._concepts: Dict[str, List[str]] = red_flags["concepts"]
+        self._concepts: Dict[str, Any] = red_flags["concepts"]
         self._categories = [
             Category(
                 name=category,
                 tier=spec["tier"],
                 label=spec["label"],
                 rules=tuple(tuple(rule) for rule in spec["rules"]),
-                hypotheticals_suppress=spec.get("hypotheticals_suppress", True),
+                conditionals_suppress=spec.get("conditionals_suppress", True),
             )
             for category, spec in red_flags["categories"].items()
         ]
         self._categories.sort(key=lambda c: TIER_ORDER.index(c.tier))
         self._negation = negation
         self._matchers: Optional[Dict[str, PhraseMatcher]] = None
+        self._token_matcher: Optional[Matcher] = None
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.red_flags = self.find(doc)
@@ -64,19 +85,23 @@ class RedFlagMatcher:
     def find(self, doc: Doc) -> List[RedFlag]:
         matchers = self._get_matchers()
         concept_spans = _spans_by_key(matchers["concepts"], doc)
+        for concept, spans in _spans_by_key(self._token_matcher, doc).items():
+            concept_spans[concept].extend(spans)
         inside_concepts = {i for spans in concept_spans.values() for start, end in spans for i in range(start, end)}
         context = {
             kind: [span for span in _spans_by_key(matchers[kind], doc).get(kind, []) if span[0] not in inside_concepts]
-            for kind in ("negation_before", "negation_after", "hypothetical_before", "terminators")
+            for kind in CONTEXT_KINDS
         }
-        negated = {
-            concept: [s for s in spans if not self._is_negated(s, context)] for concept, spans in concept_spans.items()
+        asserted = {
+            concept: [s for s in spans if not self._is_negated(s, context) and not self._is_informational(s, context)]
+            for concept, spans in concept_spans.items()
+        }
+        unconditional = {
+            concept: [s for s in spans if not self._is_conditional(s, context)] for concept, spans in asserted.items()
         }
         found = []
         for category in self._categories:
-            usable = negated
-            if category.hypotheticals_suppress:
-                usable = {c: [s for s in spans if not self._is_hypothetical(s, context)] for c, spans in negated.items()}
+            usable = unconditional if category.conditionals_suppress else asserted
             evidence = _first_satisfied_rule(category.rules, usable)
             if evidence is not None:
                 text = " … ".join(doc[start:end].text for start, end in evidence)
@@ -84,14 +109,19 @@ class RedFlagMatcher:
         return found
 
     def _is_negated(self, span: Span, context: Dict[str, List[Span]]) -> bool:
-        window, post_window = self._negation["window"], self._negation["post_window"]
-        before = self._triggers_before(span, context["negation_before"], context["terminators"], window)
-        after = any(span[1] <= start <= span[1] + post_window for start, _ in context["negation_after"])
-        return before or after
+        return self._in_scope(span, context, "negation_before", "negation_after")
 
-    def _is_hypothetical(self, span: Span, context: Dict[str, List[Span]]) -> bool:
-        window = self._negation["window"]
-        return self._triggers_before(span, context["hypothetical_before"], context["terminators"], window)
+    def _is_informational(self, span: Span, context: Dict[str, List[Span]]) -> bool:
+        return self._in_scope(span, context, "informational_before", "informational_after")
+
+    def _is_conditional(self, span: Span, context: Dict[str, List[Span]]) -> bool:
+        return self._in_scope(span, context, "conditional_before", None)
+
+    def _in_scope(self, span: Span, context: Dict[str, List[Span]], before: str, after: Optional[str]) -> bool:
+        window, post_window = self._negation["window"], self._negation["post_window"]
+        if self._triggers_before(span, context[before], context["terminators"], window):
+            return True
+        return after is not None and any(span[1] <= start <= span[1] + post_window for start, _ in context[after])
 
     @staticmethod
     def _triggers_before(span: Span, triggers: List[Span], terminators: List[Span], window: int) -> bool:
@@ -103,9 +133,13 @@ class RedFlagMatcher:
 
     def _get_matchers(self) -> Dict[str, PhraseMatcher]:
         if self._matchers is None:
-            self._matchers = {"concepts": self._phrase_matcher(self._concepts)}
-            for kind in ("negation_before", "negation_after", "hypothetical_before", "terminators"):
+            self._matchers = {"concepts": self._phrase_matcher({c: concept_phrases(s) for c, s in self._concepts.items()})}
+            for kind in CONTEXT_KINDS:
                 self._matchers[kind] = self._phrase_matcher({kind: self._negation[kind]})
+            self._token_matcher = Matcher(self._nlp.vocab)
+            for concept, spec in self._concepts.items():
+                if concept_token_patterns(spec):
+                    self._token_matcher.add(concept, concept_token_patterns(spec))
         return self._matchers
 
     def _phrase_matcher(self, terms_by_key: Dict[str, Iterable[str]]) -> PhraseMatcher:
@@ -134,15 +168,15 @@ def _first_satisfied_rule(
     rules: Sequence[Tuple[str, ...]], spans: Dict[str, List[Span]]
 ) -> Optional[List[Span]]:
     """The spans that satisfy the first rule whose concepts all occur (a concept listed
-    twice needs two different mentions), or None."""
+    twice needs two mentions that don't overlap), or None."""
     for rule in rules:
         chosen: List[Span] = []
-        used: Set[Span] = set()
+        used: Dict[str, Set[Span]] = defaultdict(set)
         for concept in rule:
-            candidate = next((s for s in spans.get(concept, []) if not _overlaps_any(s, used)), None)
+            candidate = next((s for s in spans.get(concept, []) if not _overlaps_any(s, used[concept])), None)
             if candidate is None:
                 break
-            used.add(candidate)
+            used[concept].add(candidate)
             chosen.append(candidate)
         else:
             return sorted(chosen)

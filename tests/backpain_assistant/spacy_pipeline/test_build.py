@@ -1,4 +1,4 @@
-from backpain_assistant.spacy_pipeline.build import build_pipeline, fuzzy_vocabulary, medication_patterns
+from backpain_assistant.spacy_pipeline.build import build_pipeline, canonical_forms, fuzzy_vocabulary, medication_patterns
 from backpain_assistant import yaml_data
 
 
@@ -15,10 +15,18 @@ def test_the_saved_pipeline_loads_with_the_same_behaviour(nlp) -> None:
     assert [f.category for f in doc._.red_flags][0] == "sedative_interaction"
 
 
-def test_fuzzy_vocabulary_is_single_words_from_both_lexicons() -> None:
-    vocabulary = fuzzy_vocabulary(yaml_data.load("lexicon"), yaml_data.load("red_flags"))
-    assert {"trazodone", "alprazolam", "bladder", "seizure"} <= set(vocabulary)
+def test_fuzzy_vocabulary_is_the_single_words_of_the_red_flag_concepts() -> None:
+    vocabulary = fuzzy_vocabulary(yaml_data.load("red_flags"))
+    assert {"bladder", "seizure", "numbness"} <= set(vocabulary)
     assert all(" " not in word for word in vocabulary)
+
+
+def test_every_single_word_medication_name_has_its_canonical_form() -> None:
+    forms = canonical_forms(yaml_data.load("lexicon"))
+    assert forms["desyrel"] == forms["trazadone"] == "trazodone"
+    assert forms["alprazolam"] == forms["zannies"] == "xanax"
+    assert forms["cymbalta"] == forms["ssris"] == "antidepressants"
+    assert "anti depressant" not in forms
 
 
 def test_every_lexicon_term_becomes_a_medication_pattern() -> None:

@@ -22,3 +22,7 @@ def test_ordinary_english_words_are_left_alone(nlp, word: str) -> None:
 
 def test_contractions_normalise_so_cant_matches_can_not(nlp) -> None:
     assert [t.norm_ for t in nlp("i can't")] == ["i", "can", "not"]
+
+
+def test_does_is_the_verb_not_the_deer(nlp) -> None:
+    assert [t.norm_ for t in nlp("she doesn't know")] == ["she", "do", "not", "know"]
