@@ -11,6 +11,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
+export PYTHONWARNINGS := ignore
 
 .PHONY: run shell test venv spacy model clean
 

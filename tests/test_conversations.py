@@ -15,7 +15,7 @@ def test_greeting_carries_the_disclaimer(chat: Chat) -> None:
     [turn] = chat.say("hi there")
     assert turn["metadata"] == {"kind": "greeting"}
     assert "not medical advice" in turn["text"] and "emergency" in turn["text"]
-    assert turn["buttons"]
+    assert turn["buttons"][0] == {"title": "Does trazodone help back pain?", "payload": '/ask_effectiveness{"medication":"trazodone"}'}
 
 
 def test_a_first_question_gets_the_disclaimer_then_the_answer(chat: Chat) -> None:

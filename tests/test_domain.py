@@ -1,5 +1,6 @@
 """The article-to-answer map in domain.yml: complete, unambiguous, and citing real sections."""
 import itertools
+import json
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set
@@ -108,3 +109,24 @@ def test_referrals_give_no_numbers() -> None:
     for variant in ANSWER_VARIANTS:
         if variant["metadata"]["kind"] == "referral":
             assert not re.search(r"\d", variant["text"])
+
+
+def test_no_slot_mapping_makes_rasa_run_an_action_after_every_message() -> None:
+    for name, slot in DOMAIN["slots"].items():
+        for mapping in slot["mappings"]:
+            assert not (mapping["type"] == "custom" and "action" in mapping), name
+
+
+def test_button_payloads_render_to_intents_with_known_entity_values() -> None:
+    from rasa.core.nlg.interpolator import interpolate_text
+
+    slot_values = {name: None for name in DOMAIN["slots"]}
+    for name, response_variants in DOMAIN["responses"].items():
+        for variant in response_variants:
+            for button in variant.get("buttons") or []:
+                payload = interpolate_text(button["payload"], slot_values)
+                match = re.fullmatch(r"/([a-z_]+)(\{.*\})?", payload)
+                assert match and match.group(1) in DOMAIN["intents"], (name, payload)
+                if match.group(2):
+                    for entity, value in json.loads(match.group(2)).items():
+                        assert value in DOMAIN["slots"][entity]["values"], (name, payload)
