@@ -5,6 +5,7 @@ from typing import Iterator
 import pytest
 
 from tests.support import servers
+from tests.support.staff_webhook import StaffWebhook
 
 ROOT = Path(__file__).resolve().parent.parent
 SPACY_PIPELINE = ROOT / "build" / "spacy" / "backpain_en"
@@ -28,8 +29,15 @@ def server_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def action_url(server_dir: Path) -> Iterator[str]:
-    with servers.action_server(server_dir) as url:
+def staff_webhook() -> Iterator[StaffWebhook]:
+    webhook = StaffWebhook()
+    yield webhook
+    webhook.close()
+
+
+@pytest.fixture(scope="session")
+def action_url(server_dir: Path, staff_webhook: StaffWebhook) -> Iterator[str]:
+    with servers.action_server(server_dir, env={"STAFF_WEBHOOK_URL": staff_webhook.url}) as url:
         yield url
 
 
