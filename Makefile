@@ -13,7 +13,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONWARNINGS := ignore
 
-.PHONY: run shell test venv spacy model clean
+.PHONY: run shell test bench venv spacy model clean
 
 run: $(MODEL_STAMP)
 	@scripts/run.sh
@@ -23,6 +23,10 @@ shell: $(MODEL_STAMP)
 
 test: $(MODEL_STAMP)
 	@scripts/test.sh
+
+# Speed and memory next to a Rasa-default-config baseline (not part of `make test`).
+bench: $(MODEL_STAMP)
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 venv: $(VENV)/.installed
 spacy: $(SPACY_PIPELINE)/meta.json

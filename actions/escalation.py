@@ -31,8 +31,12 @@ class ActionEscalateRedFlag(Action):
         category, tier = category or "possible_red_flag", tier or "urgent"
         config = yaml_files.load("escalation")
         contacts = {**config["contacts"], **deployment_contacts()}
+        text = advice_for(category, tier, config["advice"]).format(**contacts)
+        also = other_flags(tracker.latest_message, category)
+        if also:
+            text += " I also noticed " + "; ".join(also) + ": please mention it to the doctor too."
         dispatcher.utter_message(
-            text=advice_for(category, tier, config["advice"]).format(**contacts),
+            text=text,
             metadata={"kind": "red_flag", "red_flag": {"category": category, "tier": tier}},
         )
         logger.info("red_flag.escalated category=%s tier=%s conversation=%s", category, tier, tracker.sender_id)
@@ -45,6 +49,12 @@ class ActionEscalateRedFlag(Action):
 
 def advice_for(category: Text, tier: Text, advice: Dict[Text, Text]) -> Text:
     return advice.get(category) or advice[tier]
+
+
+def other_flags(parse_data: Dict[Text, Any], shown: Text) -> List[Text]:
+    """Labels of the other red flags recognised in the same message, most severe first."""
+    flags = (parse_data.get("red_flags") or {}).get("flags") or []
+    return [flag["label"] for flag in flags if flag["category"] != shown]
 
 
 def asked_a_question(parse_data: Dict[Text, Any]) -> bool:

@@ -7,7 +7,8 @@ mode="${1:-server}"
 rasa=.venv/bin/rasa
 port="${RASA_PORT:-5005}"
 
-"$rasa" run actions --actions actions --port "${ACTION_PORT:-5055}" &
+# rasa-sdk binds to SANIC_HOST (default 0.0.0.0); keep the action server on loopback.
+SANIC_HOST=127.0.0.1 "$rasa" run actions --actions actions --port "${ACTION_PORT:-5055}" &
 actions_pid=$!
 trap 'kill "$actions_pid" 2>/dev/null || true; wait "$actions_pid" 2>/dev/null || true' EXIT INT TERM
 

@@ -9,8 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.escalation import ActionEscalateRedFlag, asked_a_question, notify_staff
 
 
-def tracker(category: Optional[str], tier: Optional[str], predicted: str = "red_flag", escalations=None) -> Tracker:
-    latest = {"text": "...", "intent": {"name": "red_flag"}, "red_flags": {"predicted_intent": predicted, "flags": []}}
+def tracker(
+    category: Optional[str], tier: Optional[str], predicted: str = "red_flag", escalations=None, flags=()
+) -> Tracker:
+    latest = {"text": "...", "intent": {"name": "red_flag"}, "red_flags": {"predicted_intent": predicted, "flags": list(flags)}}
     slots = {"red_flag_category": category, "red_flag_tier": tier, "escalations": escalations}
     return Tracker("person-1", slots, latest, [], False, None, {}, "action_listen")
 
@@ -98,3 +100,13 @@ async def test_an_unreachable_staff_webhook_does_not_stop_the_warning(monkeypatc
     monkeypatch.setenv("STAFF_WEBHOOK_URL", "http://127.0.0.1:9/unreachable")
     messages, _ = await run(tracker("overdose", "emergency"))
     assert messages and await notify_staff("x") is False
+
+
+async def test_other_red_flags_in_the_same_message_are_named_too() -> None:
+    flags = [
+        {"category": "cauda_equina", "tier": "emergency", "label": "loss of bladder or bowel control, or numbness in the groin"},
+        {"category": "infection_signs", "tier": "urgent", "label": "back pain with fever or chills"},
+    ]
+    messages, _ = await run(tracker("cauda_equina", "emergency", flags=flags))
+    assert "I also noticed back pain with fever or chills" in messages[0]["text"]
+    assert "bladder" not in messages[0]["text"].split("I also noticed")[1]

@@ -6,7 +6,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import requests
 
@@ -58,18 +58,24 @@ def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     return env
 
 
-@contextmanager
-def action_server(workdir: Path, env: Optional[Dict[str, str]] = None) -> Iterator[str]:
+def start_action_server(workdir: Path, env: Optional[Dict[str, str]] = None) -> Tuple[Server, str]:
+    """The running action server and its webhook URL."""
     port = free_port()
     server = Server(
         [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
         f"http://127.0.0.1:{port}/health",
         workdir,
         f"actions-{port}",
-        base_env(env),
+        base_env({"SANIC_HOST": "127.0.0.1", **(env or {})}),
     )
+    return server, f"http://127.0.0.1:{port}/webhook"
+
+
+@contextmanager
+def action_server(workdir: Path, env: Optional[Dict[str, str]] = None) -> Iterator[str]:
+    server, url = start_action_server(workdir, env)
     try:
-        yield f"http://127.0.0.1:{port}/webhook"
+        yield url
     finally:
         server.stop()
 
