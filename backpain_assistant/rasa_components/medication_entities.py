@@ -1,15 +1,13 @@
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc
 
+from backpain_assistant.rasa_components.stateless import StatelessComponent
 from backpain_assistant.spacy_pipeline.medication_lemmas import MEDICATION_LABEL
 
 MEDICATION = "medication"
@@ -17,7 +15,7 @@ MEDICATION_PAIR = "medication_pair"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class MedicationEntityExtractor(GraphComponent, EntityExtractorMixin):
+class MedicationEntityExtractor(StatelessComponent, EntityExtractorMixin):
     """Turns the spaCy pipeline's MEDICATION entities into Rasa entities.
 
     Each mention becomes a `medication` entity whose value is the canonical name
@@ -25,16 +23,6 @@ class MedicationEntityExtractor(GraphComponent, EntityExtractorMixin):
     A message naming two different medications also gets a `medication_pair` entity
     (the two names sorted and joined by "_") for comparisons.
     """
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "MedicationEntityExtractor":
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

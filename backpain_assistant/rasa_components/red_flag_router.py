@@ -1,10 +1,7 @@
 import logging
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
@@ -12,6 +9,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_
 from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc
 
+from backpain_assistant.rasa_components.stateless import StatelessComponent
 from backpain_assistant.spacy_pipeline.red_flag_matcher import RedFlag
 
 logger = logging.getLogger(__name__)
@@ -25,7 +23,7 @@ QUESTION_PREFIX = "ask_"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class RedFlagRouter(GraphComponent, IntentClassifier, EntityExtractorMixin):
+class RedFlagRouter(StatelessComponent, IntentClassifier, EntityExtractorMixin):
     """Makes every message in which the spaCy red-flag matcher found something a `red_flag`.
 
     Runs after the intent classifiers (FallbackClassifier included), so escalation wins over
@@ -38,16 +36,6 @@ class RedFlagRouter(GraphComponent, IntentClassifier, EntityExtractorMixin):
     predicted intent was a question (`ask_<topic>`), a `topic` entity keeps that question, so
     the escalation action can still answer it after the warning.
     """
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "RedFlagRouter":
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
