@@ -49,6 +49,16 @@ def test_a_comparison_answers_from_both_articles(chat: Chat) -> None:
     ]
 
 
+def test_a_comparison_can_pair_the_medication_discussed_with_a_new_one(chat: Chat) -> None:
+    chat.say("hi")
+    chat.say("do antidepressants help back pain?")
+    turn = answer(chat.say("is it better than xanax?"))
+    assert turn["metadata"]["sources"] == [
+        {"article": "xanax", "section": "conclusion"},
+        {"article": "antidepressants", "section": "introduction"},
+    ]
+
+
 @pytest.mark.parametrize(
     "question",
     [
