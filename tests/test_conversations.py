@@ -182,3 +182,22 @@ def test_a_huge_message_is_refused_clearly(assistant: str) -> None:
         f"{assistant}/webhooks/rest/webhook", json={"sender": "x", "message": "a" * 100_000}, timeout=10
     )
     assert reply.status_code == 413 and "shorten" in reply.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["😀😀😀", "¿el trazodone ayuda con el dolor de espalda?", "<img src=x onerror=alert(1)>", "tab\tbell\x07null\x00", "?!?!", "a" * 4_999],
+)
+def test_odd_but_valid_messages_get_a_reply(chat: Chat, text: str) -> None:
+    turns = chat.say(text)
+    assert turns and all(turn["metadata"].get("kind") for turn in turns)
+
+
+def test_invalid_utf8_and_a_wrong_content_type_get_a_clear_4xx(assistant: str) -> None:
+    import requests
+
+    url = f"{assistant}/webhooks/rest/webhook"
+    invalid = requests.post(url, data=b'{"sender": "x", "message": "\xff\xfe"}', headers={"Content-Type": "application/json"}, timeout=10)
+    assert invalid.status_code == 400 and invalid.json()["error"]
+    form = requests.post(url, data={"sender": "x", "message": "hi"}, timeout=10)
+    assert form.status_code == 415 and "application/json" in form.json()["error"]
