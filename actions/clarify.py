@@ -1,10 +1,13 @@
 import json
+from pathlib import Path
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import yaml_files
+from backpain_assistant.yaml_data import load_file
+
+DATA_DIR = Path(__file__).parent / "data"
 
 
 class ActionClarify(Action):
@@ -16,7 +19,7 @@ class ActionClarify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        buttons = guess_buttons(tracker.latest_message, yaml_files.load("clarify"))
+        buttons = guess_buttons(tracker.latest_message, load_file(DATA_DIR / "clarify.yml"))
         if buttons:
             text = "I'm not sure I understood. Did you mean one of these?"
         else:

@@ -1,16 +1,17 @@
 import logging
 import os
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import aiohttp
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import yaml_files
+from backpain_assistant.yaml_data import load_file
 
 logger = logging.getLogger(__name__)
+DATA_DIR = Path(__file__).parent / "data"
 
 ANSWERABLE_INTENT_PREFIX = "ask_"
 FOLLOW_UP_INTENT = "inform_medication"
@@ -29,7 +30,7 @@ class ActionEscalateRedFlag(Action):
     ) -> List[Dict[Text, Any]]:
         category, tier = tracker.get_slot("red_flag_category"), tracker.get_slot("red_flag_tier")
         category, tier = category or "possible_red_flag", tier or "urgent"
-        config = yaml_files.load("escalation")
+        config = load_file(DATA_DIR / "escalation.yml")
         contacts = {**config["contacts"], **deployment_contacts()}
         text = advice_for(category, tier, config["advice"]).format(**contacts)
         also = other_flags(tracker.latest_message, category)
@@ -64,10 +65,7 @@ def asked_a_question(parse_data: Dict[Text, Any]) -> bool:
 
 def deployment_contacts() -> Dict[Text, Text]:
     path = os.environ.get("ESCALATION_CONTACTS_FILE")
-    if not path:
-        return {}
-    with open(path, encoding="utf-8") as handle:
-        return (yaml.safe_load(handle) or {}).get("contacts", {})
+    return (load_file(path) or {}).get("contacts", {}) if path else {}
 
 
 async def notify_staff(text: Text, url: Optional[Text] = None) -> bool:

@@ -1,8 +1,8 @@
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import yaml_files
-from actions.clarify import ActionClarify, guess_buttons
+from actions.clarify import DATA_DIR, ActionClarify, guess_buttons
+from backpain_assistant.yaml_data import load_file
 
 
 def parse(ranking, entities=()):
@@ -13,7 +13,7 @@ def test_the_top_guesses_become_buttons_keeping_the_medication() -> None:
     buttons = guess_buttons(
         parse([("nlu_fallback", 0.3), ("ask_side_effects", 0.2), ("ask_dependency", 0.19), ("greet", 0.1), ("ask_recovery", 0.05)],
               [{"entity": "medication", "value": "xanax"}]),
-        yaml_files.load("clarify"),
+        load_file(DATA_DIR / "clarify.yml"),
     )
     assert buttons == [
         {"title": "Side effects", "payload": '/ask_side_effects{"medication":"xanax"}'},
