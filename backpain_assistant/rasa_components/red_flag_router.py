@@ -1,5 +1,5 @@
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import List, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.classifier import IntentClassifier
@@ -29,13 +29,15 @@ class RedFlagRouter(StatelessComponent, IntentClassifier, EntityExtractorMixin):
     Runs after the intent classifiers (FallbackClassifier included), so escalation wins over
     any FAQ answer whatever was predicted. The matcher decides: a `red_flag` the intent
     classifier predicted without the matcher's evidence is replaced by its next guess (as a
-    second net it cried wolf on ordinary statements about back pain: measured, see README). What was found is added to the parse data as
-    `red_flags` (category, tier, label; most severe first) together with the intent the
-    classifiers had predicted, and the most severe one as `red_flag_category` and
-    `red_flag_tier` entities, which fill the slots the domain responses depend on. When the
-    predicted intent was a question (`ask_<topic>`), a `topic` entity keeps that question, so
-    the escalation action can still answer it after the warning.
+    second net it cried wolf on ordinary statements about back pain; see README).
+
+    What was found is added to the parse data as `red_flags` (category, tier, label; most
+    severe first) together with the intent the classifiers had predicted, and the most severe
+    one as `red_flag_category` and `red_flag_tier` entities, which fill the slots the domain
+    responses depend on. When the predicted intent was a question (`ask_<topic>`), a `topic`
+    entity keeps that question, so the escalation action can still answer it after the warning.
     """
+
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

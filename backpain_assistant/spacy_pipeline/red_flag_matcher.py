@@ -1,6 +1,6 @@
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -75,8 +75,7 @@ class RedFlagMatcher:
         ]
         self._categories.sort(key=lambda c: TIER_ORDER.index(c.tier))
         self._negation = negation
-        self._matchers: Optional[Dict[str, PhraseMatcher]] = None
-        self._token_matcher: Optional[Matcher] = None
+        self._matchers: Optional[Dict[str, Union[PhraseMatcher, Matcher]]] = None
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.red_flags = self.find(doc)
@@ -85,7 +84,7 @@ class RedFlagMatcher:
     def find(self, doc: Doc) -> List[RedFlag]:
         matchers = self._get_matchers()
         concept_spans = _spans_by_key(matchers["concepts"], doc)
-        for concept, spans in _spans_by_key(self._token_matcher, doc).items():
+        for concept, spans in _spans_by_key(matchers["concept_token_patterns"], doc).items():
             concept_spans[concept].extend(spans)
         inside_concepts = {i for spans in concept_spans.values() for start, end in spans for i in range(start, end)}
         context = {
@@ -131,16 +130,22 @@ class RedFlagMatcher:
                     return True
         return False
 
-    def _get_matchers(self) -> Dict[str, PhraseMatcher]:
+    def _get_matchers(self) -> Dict[str, Union[PhraseMatcher, Matcher]]:
         if self._matchers is None:
-            self._matchers = {"concepts": self._phrase_matcher({c: concept_phrases(s) for c, s in self._concepts.items()})}
+            self._matchers = {
+                "concepts": self._phrase_matcher({c: concept_phrases(s) for c, s in self._concepts.items()}),
+                "concept_token_patterns": self._token_matcher(),
+            }
             for kind in CONTEXT_KINDS:
                 self._matchers[kind] = self._phrase_matcher({kind: self._negation[kind]})
-            self._token_matcher = Matcher(self._nlp.vocab)
-            for concept, spec in self._concepts.items():
-                if concept_token_patterns(spec):
-                    self._token_matcher.add(concept, concept_token_patterns(spec))
         return self._matchers
+
+    def _token_matcher(self) -> Matcher:
+        matcher = Matcher(self._nlp.vocab)
+        for concept, spec in self._concepts.items():
+            if concept_token_patterns(spec):
+                matcher.add(concept, concept_token_patterns(spec))
+        return matcher
 
     def _phrase_matcher(self, terms_by_key: Dict[str, Iterable[str]]) -> PhraseMatcher:
         matcher = PhraseMatcher(self._nlp.vocab, attr="NORM")
@@ -157,7 +162,7 @@ class RedFlagMatcher:
         return doc
 
 
-def _spans_by_key(matcher: PhraseMatcher, doc: Doc) -> Dict[str, List[Span]]:
+def _spans_by_key(matcher: Union[PhraseMatcher, Matcher], doc: Doc) -> Dict[str, List[Span]]:
     spans: Dict[str, List[Span]] = defaultdict(list)
     for match_id, start, end in matcher(doc):
         spans[doc.vocab.strings[match_id]].append((start, end))

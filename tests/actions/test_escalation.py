@@ -1,4 +1,4 @@
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 from aiohttp import web
@@ -17,7 +17,7 @@ def tracker(
     return Tracker("person-1", slots, latest, [], False, None, {}, "action_listen")
 
 
-async def run(tracker_: Tracker) -> (List[Dict[str, Any]], List[Any]):
+async def run(tracker_: Tracker) -> Tuple[List[Dict[str, Any]], List[Any]]:
     dispatcher = CollectingDispatcher()
     events = await ActionEscalateRedFlag().run(dispatcher, tracker_, {})
     return dispatcher.messages, events

@@ -1,4 +1,3 @@
-import pytest
 
 from backpain_assistant.channels.rest import MetadataCollectingOutputChannel
 
