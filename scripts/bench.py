@@ -4,22 +4,27 @@ For each project it trains from scratch, starts the action server and the Rasa s
 tracker store, REST channel) on loopback, and measures: training time, start-up to the first
 answer, latency and throughput with 1 and with 32 concurrent conversations on a realistic mix
 (FAQ questions, follow-ups, out of scope, a red flag that calls the action server), and the
-resident memory of each process. Writes results/bench/bench.json and results/bench/bench.md.
+resident memory of each process; then the cost per message along one long conversation
+(turns 1-10, 41-50, 191-200 and 991-1000), over REST and in-process. Writes
+results/bench/bench.json and results/bench/bench.md.
 """
 import argparse
 import asyncio
 import datetime
+import itertools
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import aiohttp
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -38,6 +43,8 @@ CONVERSATION = [
     "can I take xanax with alcohol?",
     "thanks",
 ]
+# Cost per message is reported as the median of the ten turns ending at each of these.
+TURN_MARKS = (10, 50, 200, 1000)
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
 
 
@@ -124,16 +131,50 @@ async def first_answer(url: str, process: subprocess.Popen, timeout_s: float = 3
     raise RuntimeError("no answer within the start-up timeout")
 
 
-def measure(name: str, config: Path, workdir: Path, conversations_1: int, conversations_32: int) -> Dict[str, Any]:
+def endpoints_for(tracker_store: Dict[str, Any], action_port: int, database: Path) -> Dict[str, Any]:
+    return {
+        "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
+        "tracker_store": {**tracker_store, "db": str(database)},
+    }
+
+
+def per_turn(latencies: List[float]) -> Dict[str, float]:
+    """Median cost of the ten turns ending at each mark, and the last mark's ratio to the first."""
+    medians = {
+        f"turns_{mark - 9}_{mark}_ms": round(statistics.median(latencies[mark - 10:mark]), 1)
+        for mark in TURN_MARKS
+        if mark <= len(latencies)
+    }
+    values = list(medians.values())
+    return {**medians, "ratio_last_to_first": round(values[-1] / values[0], 2)}
+
+
+async def long_conversation(url: str, turns: int) -> List[float]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        return [
+            await send(session, url, "long", text)
+            for text in itertools.islice(itertools.cycle(CONVERSATION), turns)
+        ]
+
+
+def in_process(model: Path, endpoints: Path, turns: int) -> List[float]:
+    output = subprocess.run(
+        [str(BIN / "python"), str(ROOT / "scripts" / "bench_turns.py"), "--model", str(model),
+         "--endpoints", str(endpoints), "--messages", json.dumps(CONVERSATION), "--turns", str(turns)],
+        cwd=ROOT, check=True, env=ENV, capture_output=True, text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure(
+    name: str, config: Path, tracker_store: Dict[str, Any], workdir: Path, args: argparse.Namespace
+) -> Dict[str, Any]:
     print(f"[{name}] training from scratch …", flush=True)
     result: Dict[str, Any] = {"project": name, **train(config, workdir)}
     model = result.pop("model")
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'conversations.db'}\n"
-    )
+    endpoints.write_text(yaml.safe_dump(endpoints_for(tracker_store, action_port, workdir / "conversations.db")))
     actions = start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
                     workdir / "actions.log", {"SANIC_HOST": "127.0.0.1"})
     url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
@@ -146,17 +187,29 @@ def measure(name: str, config: Path, workdir: Path, conversations_1: int, conver
             asyncio.run(first_answer(url, rasa))
             result["startup_to_first_answer_s"] = round(time.monotonic() - started, 1)
             print(f"[{name}] 1 conversation at a time …", flush=True)
-            result["one_conversation"] = asyncio.run(load(url, conversations_1, 1, "one"))
+            result["one_conversation"] = asyncio.run(load(url, args.conversations_1, 1, "one"))
             print(f"[{name}] 32 conversations at a time …", flush=True)
-            result["32_conversations"] = asyncio.run(load(url, conversations_32, 32, "many"))
+            result["32_conversations"] = asyncio.run(load(url, args.conversations_32, 32, "many"))
             result["rss_mb"] = {"rasa_server": round(rss_mb(rasa.pid)), "action_server": round(rss_mb(actions.pid))}
+            print(f"[{name}] one conversation of {args.turns} turns over REST …", flush=True)
+            result["per_turn_rest"] = per_turn(asyncio.run(long_conversation(url, args.turns)))
         finally:
             rasa.terminate()
             rasa.wait(timeout=30)
+        print(f"[{name}] one conversation of {args.turns} turns in-process …", flush=True)
+        result["per_turn_in_process"] = per_turn(in_process(model, endpoints, args.turns))
     finally:
         actions.terminate()
         actions.wait(timeout=30)
     return result
+
+
+def per_turn_cell(key: str, mark: int) -> Callable[[Dict[str, Any]], str]:
+    return lambda r: f"{r[key][f'turns_{mark - 9}_{mark}_ms']} ms" if f"turns_{mark - 9}_{mark}_ms" in r[key] else "–"
+
+
+def ratio_cell(key: str) -> Callable[[Dict[str, Any]], str]:
+    return lambda r: f"{r[key]['ratio_last_to_first']}×"
 
 
 def table(results: List[Dict[str, Any]]) -> str:
@@ -169,6 +222,15 @@ def table(results: List[Dict[str, Any]]) -> str:
         ("32 conversations: throughput", lambda r: f"{r['32_conversations']['throughput_msg_s']} msg/s"),
         ("resident memory: Rasa server", lambda r: f"{r['rss_mb']['rasa_server']} MB"),
         ("resident memory: action server", lambda r: f"{r['rss_mb']['action_server']} MB"),
+        *(
+            (f"one long conversation, {where}: turns {mark - 9}–{mark}", per_turn_cell(key, mark))
+            for where, key in (("REST", "per_turn_rest"), ("in-process", "per_turn_in_process"))
+            for mark in TURN_MARKS
+        ),
+        *(
+            (f"one long conversation, {where}: last ÷ first", ratio_cell(key))
+            for where, key in (("REST", "per_turn_rest"), ("in-process", "per_turn_in_process"))
+        ),
     ]
     header = "| measure | " + " | ".join(r["project"] for r in results) + " |"
     lines = [header, "|---" * (len(results) + 1) + "|"]
@@ -181,18 +243,20 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="measure this assistant only")
     parser.add_argument("--conversations-1", type=int, default=30, help="conversations sent one at a time")
     parser.add_argument("--conversations-32", type=int, default=160, help="conversations sent 32 at a time")
+    parser.add_argument("--turns", type=int, default=max(TURN_MARKS), help="turns of the one long conversation")
     args = parser.parse_args()
-    projects = [("this assistant", ROOT / "config.yml")]
+    ours = yaml.safe_load((ROOT / "endpoints.yml").read_text())["tracker_store"]
+    projects = [("this assistant", ROOT / "config.yml", ours)]
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         if not args.no_baseline:
             baseline = Path(tmp) / "baseline-config.yml"
             baseline.write_text(BASELINE_CONFIG)
-            projects.append(("Rasa default config", baseline))
-        for index, (name, config) in enumerate(projects):
+            projects.append(("Rasa defaults", baseline, {"type": "SQL", "dialect": "sqlite"}))
+        for index, (name, config, tracker_store) in enumerate(projects):
             workdir = Path(tmp) / str(index)
             workdir.mkdir()
-            results.append(measure(name, config, workdir, args.conversations_1, args.conversations_32))
+            results.append(measure(name, config, tracker_store, workdir, args))
     OUT.mkdir(parents=True, exist_ok=True)
     report = {"date": datetime.date.today().isoformat(), "machine": f"{os.cpu_count()} cores", "results": results}
     (OUT / "bench.json").write_text(json.dumps(report, indent=2))

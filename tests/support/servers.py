@@ -6,9 +6,10 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -80,14 +81,19 @@ def action_server(workdir: Path, env: Optional[Dict[str, str]] = None) -> Iterat
         server.stop()
 
 
+def endpoints_for(action_url: str, database: Path) -> Dict[str, Any]:
+    """The project's endpoints.yml, pointed at this test's action server and database."""
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    endpoints["action_endpoint"]["url"] = action_url
+    endpoints["tracker_store"]["db"] = str(database)
+    return endpoints
+
+
 @contextmanager
 def rasa_server(workdir: Path, action_url: str, model: Path) -> Iterator[str]:
     port = free_port()
     endpoints = workdir / f"endpoints-{port}.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: {action_url}\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / f'conversations-{port}.db'}\n"
-    )
+    endpoints.write_text(yaml.safe_dump(endpoints_for(action_url, workdir / f"conversations-{port}.db")))
     server = Server(
         [
             str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),

@@ -1,0 +1,126 @@
+"""The recent-turns store must change the cost of a turn, never the conversation."""
+import asyncio
+import itertools
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import pytest
+import sqlalchemy as sa
+from rasa.core.agent import Agent
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.utils.endpoints import EndpointConfig
+
+from backpain_assistant.tracker_stores.recent_turns import RecentTurnsSQLTrackerStore
+from tests.conftest import MODEL, ROOT
+from tests.support.long_conversation import SCRIPT
+
+_LOOP = asyncio.new_event_loop()
+
+
+def run(coroutine: Any) -> Any:
+    return _LOOP.run_until_complete(coroutine)
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(ROOT / "domain.yml")
+
+
+def sqlite(path: Path) -> Dict[str, str]:
+    return {"dialect": "sqlite", "db": str(path)}
+
+
+def converse(agent: Agent, sender: str, messages: List[str]) -> List[List[Tuple[Any, ...]]]:
+    replies = []
+    for message in messages:
+        turns = run(agent.handle_text(message, sender_id=sender))
+        replies.append([(t.get("text"), json.dumps(t.get("buttons"), sort_keys=True)) for t in turns])
+    return replies
+
+
+def stored_events(store: SQLTrackerStore, sender: str) -> List[Tuple[Any, ...]]:
+    """The stored conversation without what differs between two runs (times, ids, model ids)."""
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT type_name, action_name, intent_name, data FROM events WHERE sender_id = :s ORDER BY id"),
+            {"s": sender},
+        )
+        return [(r.type_name, r.action_name, r.intent_name, _stable(json.loads(r.data))) for r in rows]
+
+
+def _stable(event: Dict[str, Any]) -> str:
+    for part in (event, event.get("parse_data", {})):
+        for key in ("timestamp", "message_id", "metadata"):
+            part.pop(key, None)
+    return json.dumps(event, sort_keys=True)
+
+
+def test_a_long_conversation_goes_exactly_as_with_rasa_s_sql_store(
+    tmp_path: Path, domain: Domain, action_url: str
+) -> None:
+    """Same replies turn by turn, same events stored, with the smallest window allowed."""
+    messages = SCRIPT * 4
+    stores: Dict[str, TrackerStore] = {
+        "rasa": SQLTrackerStore(domain, **sqlite(tmp_path / "rasa.db")),
+        "recent": RecentTurnsSQLTrackerStore(domain, recent_turns=2, **sqlite(tmp_path / "recent.db")),
+    }
+    replies = {}
+    for name, store in stores.items():
+        agent = Agent.load(str(MODEL), tracker_store=store, action_endpoint=EndpointConfig(action_url))
+        replies[name] = converse(agent, "long", messages)
+
+    for turn, (expected, actual) in enumerate(zip(replies["rasa"], replies["recent"]), start=1):
+        assert actual == expected, f"turn {turn}: {messages[turn - 1]!r}"
+    expected_events, actual_events = stored_events(stores["rasa"], "long"), stored_events(stores["recent"], "long")
+    for index, (expected, actual) in enumerate(zip(expected_events, actual_events)):
+        assert actual == expected, f"stored event {index}"
+    assert len(actual_events) == len(expected_events)
+
+
+def test_the_tracker_it_hands_out_stays_small_and_keeps_the_state(tmp_path: Path, domain: Domain) -> None:
+    store = RecentTurnsSQLTrackerStore(domain, recent_turns=3, **sqlite(tmp_path / "t.db"))
+    full = SQLTrackerStore(domain, **sqlite(tmp_path / "t.db"))
+    agent = Agent.load(str(MODEL), tracker_store=store)
+    messages = [m for m in itertools.islice(itertools.cycle(SCRIPT), 60) if "start over" not in m]
+
+    sizes = []
+    for message in messages:
+        run(agent.handle_text(message, sender_id="s"))
+        sizes.append(len(run(store.retrieve("s")).events))
+
+    recent, whole = run(store.retrieve("s")), run(full.retrieve("s"))
+    assert max(sizes[20:]) <= max(sizes[:10]) + 12, "the tracker grows with the conversation"
+    assert recent.current_slot_values() == whole.current_slot_values()
+    assert len(whole.events) > 5 * len(recent.events)
+
+
+def test_save_writes_only_new_events_and_nothing_twice(tmp_path: Path, domain: Domain) -> None:
+    store = RecentTurnsSQLTrackerStore(domain, recent_turns=2, **sqlite(tmp_path / "t.db"))
+    agent = Agent.load(str(MODEL), tracker_store=store)
+    converse(agent, "s", SCRIPT[:6])
+    tracker = run(store.retrieve("s"))
+    before = len(stored_events(store, "s"))
+
+    run(store.save(tracker))
+    assert len(stored_events(store, "s")) == before, "saving an unchanged tracker wrote rows"
+
+    converse(agent, "s", ["and trazodone?"])
+    user_turns = [e for e in stored_events(store, "s") if e[0] == "user"]
+    assert len(user_turns) == 7
+
+
+def test_conversations_do_not_see_each_other(tmp_path: Path, domain: Domain) -> None:
+    store = RecentTurnsSQLTrackerStore(domain, recent_turns=2, **sqlite(tmp_path / "t.db"))
+    agent = Agent.load(str(MODEL), tracker_store=store)
+    converse(agent, "a", ["what are the side effects of xanax", "tell me more", "thanks", "hi"])
+    converse(agent, "b", ["what are the side effects of trazodone", "tell me more", "thanks", "hi"])
+    assert run(store.retrieve("a")).get_slot("medication") == "xanax"
+    assert run(store.retrieve("b")).get_slot("medication") == "trazodone"
+    assert run(store.retrieve("nobody")) is None
+
+
+def test_a_window_shorter_than_two_turns_is_refused(tmp_path: Path, domain: Domain) -> None:
+    with pytest.raises(ValueError, match="recent_turns"):
+        RecentTurnsSQLTrackerStore(domain, recent_turns=1, **sqlite(tmp_path / "t.db"))
