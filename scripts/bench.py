@@ -10,10 +10,12 @@ results/bench/bench.json and results/bench/bench.md.
 """
 import argparse
 import asyncio
+import contextlib
 import datetime
 import itertools
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -21,7 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import aiohttp
 import yaml
@@ -45,6 +47,11 @@ CONVERSATION = [
 ]
 # Cost per message is reported as the median of the ten turns ending at each of these.
 TURN_MARKS = (10, 50, 200, 1000)
+PER_TURN_RUNS = (
+    ("REST, SQLite", "per_turn_rest"),
+    ("in-process, SQLite", "per_turn_in_process_sqlite"),
+    ("in-process, PostgreSQL", "per_turn_in_process_postgresql"),
+)
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
 
 
@@ -157,10 +164,11 @@ async def long_conversation(url: str, turns: int) -> List[float]:
         ]
 
 
-def in_process(model: Path, endpoints: Path, turns: int) -> List[float]:
+def in_process(model: Path, endpoints: Path, turns: int, sender: str) -> List[float]:
     output = subprocess.run(
         [str(BIN / "python"), str(ROOT / "scripts" / "bench_turns.py"), "--model", str(model),
-         "--endpoints", str(endpoints), "--messages", json.dumps(CONVERSATION), "--turns", str(turns)],
+         "--endpoints", str(endpoints), "--messages", json.dumps(CONVERSATION), "--turns", str(turns),
+         "--sender", sender],
         cwd=ROOT, check=True, env=ENV, capture_output=True, text=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -196,8 +204,14 @@ def measure(
         finally:
             rasa.terminate()
             rasa.wait(timeout=30)
-        print(f"[{name}] one conversation of {args.turns} turns in-process …", flush=True)
-        result["per_turn_in_process"] = per_turn(in_process(model, endpoints, args.turns))
+        for backend, settings in (("sqlite", {"dialect": "sqlite"}), ("postgresql", args.postgres)):
+            print(f"[{name}] one conversation of {args.turns} turns in-process on {backend} …", flush=True)
+            store = {**tracker_store, **settings}
+            if backend == "sqlite":
+                store["db"] = str(workdir / "in-process.db")
+            path = workdir / f"endpoints-{backend}.yml"
+            path.write_text(yaml.safe_dump({**yaml.safe_load(endpoints.read_text()), "tracker_store": store}))
+            result[f"per_turn_in_process_{backend}"] = per_turn(in_process(model, path, args.turns, f"{backend}-{workdir.name}"))
     finally:
         actions.terminate()
         actions.wait(timeout=30)
@@ -224,18 +238,27 @@ def table(results: List[Dict[str, Any]]) -> str:
         ("resident memory: action server", lambda r: f"{r['rss_mb']['action_server']} MB"),
         *(
             (f"one long conversation, {where}: turns {mark - 9}–{mark}", per_turn_cell(key, mark))
-            for where, key in (("REST", "per_turn_rest"), ("in-process", "per_turn_in_process"))
+            for where, key in PER_TURN_RUNS
             for mark in TURN_MARKS
         ),
-        *(
-            (f"one long conversation, {where}: last ÷ first", ratio_cell(key))
-            for where, key in (("REST", "per_turn_rest"), ("in-process", "per_turn_in_process"))
-        ),
+        *((f"one long conversation, {where}: last ÷ first", ratio_cell(key)) for where, key in PER_TURN_RUNS),
     ]
     header = "| measure | " + " | ".join(r["project"] for r in results) + " |"
     lines = [header, "|---" * (len(results) + 1) + "|"]
     lines += [f"| {label} | " + " | ".join(cell(r) for r in results) + " |" for label, cell in rows]
     return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[Dict[str, Any]]:
+    """A private PostgreSQL server on loopback (scripts/postgres.sh), for the per-turn runs."""
+    data, port, script = tempfile.mkdtemp(prefix="bench-pg-"), free_port(), str(ROOT / "scripts" / "postgres.sh")
+    subprocess.run([script, "start", data, str(port)], check=True)
+    try:
+        yield {"dialect": "postgresql", "url": "127.0.0.1", "port": port, "db": "rasa", "username": "postgres"}
+    finally:
+        subprocess.run([script, "stop", data], check=True)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def main() -> None:
@@ -248,7 +271,7 @@ def main() -> None:
     ours = yaml.safe_load((ROOT / "endpoints.yml").read_text())["tracker_store"]
     projects = [("this assistant", ROOT / "config.yml", ours)]
     results = []
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp, postgres_server() as args.postgres:
         if not args.no_baseline:
             baseline = Path(tmp) / "baseline-config.yml"
             baseline.write_text(BASELINE_CONFIG)

@@ -17,12 +17,12 @@ from rasa.core.agent import load_agent
 from rasa.core.utils import AvailableEndpoints
 
 
-async def latencies(model: str, endpoints: str, messages: List[str], turns: int) -> List[float]:
+async def latencies(model: str, endpoints: str, messages: List[str], turns: int, sender: str) -> List[float]:
     agent = await load_agent(model_path=model, endpoints=AvailableEndpoints.read_endpoints(endpoints))
     timings = []
     for message in itertools.islice(itertools.cycle(messages), turns):
         started = time.perf_counter()
-        await agent.handle_text(message, sender_id="in-process")
+        await agent.handle_text(message, sender_id=sender)
         timings.append(round((time.perf_counter() - started) * 1000, 2))
     return timings
 
@@ -33,10 +33,11 @@ def main() -> None:
     parser.add_argument("--endpoints", required=True)
     parser.add_argument("--messages", required=True, help="JSON list of messages to cycle through")
     parser.add_argument("--turns", type=int, default=1000)
+    parser.add_argument("--sender", default="in-process", help="conversation id")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    print(json.dumps(asyncio.run(latencies(args.model, args.endpoints, json.loads(args.messages), args.turns))))
+    print(json.dumps(asyncio.run(latencies(args.model, args.endpoints, json.loads(args.messages), args.turns, args.sender))))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Dict, Iterator, Union
 
 import pytest
 
@@ -46,3 +49,17 @@ def assistant(server_dir: Path, action_url: str) -> Iterator[str]:
     """Base URL of a Rasa server with its action server, as `make run` starts them."""
     with servers.rasa_server(server_dir, action_url, MODEL) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Dict[str, Union[str, int]]]:
+    """Connection settings of a private PostgreSQL server on loopback (scripts/postgres.sh)."""
+    data = tempfile.mkdtemp(prefix="backpain-pg-")
+    script = str(ROOT / "scripts" / "postgres.sh")
+    port = servers.free_port()
+    subprocess.run([script, "start", data, str(port)], check=True)
+    try:
+        yield {"dialect": "postgresql", "host": "127.0.0.1", "port": port, "db": "rasa", "username": "postgres"}
+    finally:
+        subprocess.run([script, "stop", data], check=True)
+        shutil.rmtree(data, ignore_errors=True)

@@ -2,13 +2,14 @@
 import asyncio
 import itertools
 import json
+import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
 import sqlalchemy as sa
 from rasa.core.agent import Agent
-from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
@@ -30,6 +31,18 @@ def domain() -> Domain:
 
 def sqlite(path: Path) -> Dict[str, str]:
     return {"dialect": "sqlite", "db": str(path)}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Dict[str, Any]:
+    """Where the store under test keeps its events: a SQLite file, or the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return sqlite(tmp_path / "recent.db")
+    return request.getfixturevalue("postgres")
+
+
+def new_sender(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex}"
 
 
 def converse(agent: Agent, sender: str, messages: List[str]) -> List[List[Tuple[Any, ...]]]:
@@ -58,67 +71,71 @@ def _stable(event: Dict[str, Any]) -> str:
 
 
 def test_a_long_conversation_goes_exactly_as_with_rasa_s_sql_store(
-    tmp_path: Path, domain: Domain, action_url: str
+    tmp_path: Path, domain: Domain, action_url: str, database: Dict[str, Any]
 ) -> None:
     """Same replies turn by turn, same events stored, with the smallest window allowed."""
     messages = SCRIPT * 4
-    stores: Dict[str, TrackerStore] = {
+    sender = new_sender("long")
+    stores: Dict[str, SQLTrackerStore] = {
         "rasa": SQLTrackerStore(domain, **sqlite(tmp_path / "rasa.db")),
-        "recent": RecentTurnsSQLTrackerStore(domain, recent_turns=2, **sqlite(tmp_path / "recent.db")),
+        "recent": RecentTurnsSQLTrackerStore(domain, recent_turns=2, **database),
     }
     replies = {}
     for name, store in stores.items():
         agent = Agent.load(str(MODEL), tracker_store=store, action_endpoint=EndpointConfig(action_url))
-        replies[name] = converse(agent, "long", messages)
+        replies[name] = converse(agent, sender, messages)
 
     for turn, (expected, actual) in enumerate(zip(replies["rasa"], replies["recent"]), start=1):
         assert actual == expected, f"turn {turn}: {messages[turn - 1]!r}"
-    expected_events, actual_events = stored_events(stores["rasa"], "long"), stored_events(stores["recent"], "long")
+    expected_events, actual_events = stored_events(stores["rasa"], sender), stored_events(stores["recent"], sender)
     for index, (expected, actual) in enumerate(zip(expected_events, actual_events)):
         assert actual == expected, f"stored event {index}"
     assert len(actual_events) == len(expected_events)
 
 
-def test_the_tracker_it_hands_out_stays_small_and_keeps_the_state(tmp_path: Path, domain: Domain) -> None:
-    store = RecentTurnsSQLTrackerStore(domain, recent_turns=3, **sqlite(tmp_path / "t.db"))
-    full = SQLTrackerStore(domain, **sqlite(tmp_path / "t.db"))
+def test_the_tracker_it_hands_out_stays_small_and_keeps_the_state(domain: Domain, database: Dict[str, Any]) -> None:
+    store = RecentTurnsSQLTrackerStore(domain, recent_turns=3, **database)
+    full = SQLTrackerStore(domain, **database)
     agent = Agent.load(str(MODEL), tracker_store=store)
     messages = [m for m in itertools.islice(itertools.cycle(SCRIPT), 60) if "start over" not in m]
+    sender = new_sender("s")
 
     sizes = []
     for message in messages:
-        run(agent.handle_text(message, sender_id="s"))
-        sizes.append(len(run(store.retrieve("s")).events))
+        run(agent.handle_text(message, sender_id=sender))
+        sizes.append(len(run(store.retrieve(sender)).events))
 
-    recent, whole = run(store.retrieve("s")), run(full.retrieve("s"))
+    recent, whole = run(store.retrieve(sender)), run(full.retrieve(sender))
     assert max(sizes[20:]) <= max(sizes[:10]) + 12, "the tracker grows with the conversation"
     assert recent.current_slot_values() == whole.current_slot_values()
     assert len(whole.events) > 5 * len(recent.events)
 
 
-def test_save_writes_only_new_events_and_nothing_twice(tmp_path: Path, domain: Domain) -> None:
-    store = RecentTurnsSQLTrackerStore(domain, recent_turns=2, **sqlite(tmp_path / "t.db"))
+def test_save_writes_only_new_events_and_nothing_twice(domain: Domain, database: Dict[str, Any]) -> None:
+    store = RecentTurnsSQLTrackerStore(domain, recent_turns=2, **database)
     agent = Agent.load(str(MODEL), tracker_store=store)
-    converse(agent, "s", SCRIPT[:6])
-    tracker = run(store.retrieve("s"))
-    before = len(stored_events(store, "s"))
+    sender = new_sender("s")
+    converse(agent, sender, SCRIPT[:6])
+    tracker = run(store.retrieve(sender))
+    before = len(stored_events(store, sender))
 
     run(store.save(tracker))
-    assert len(stored_events(store, "s")) == before, "saving an unchanged tracker wrote rows"
+    assert len(stored_events(store, sender)) == before, "saving an unchanged tracker wrote rows"
 
-    converse(agent, "s", ["and trazodone?"])
-    user_turns = [e for e in stored_events(store, "s") if e[0] == "user"]
+    converse(agent, sender, ["and trazodone?"])
+    user_turns = [e for e in stored_events(store, sender) if e[0] == "user"]
     assert len(user_turns) == 7
 
 
-def test_conversations_do_not_see_each_other(tmp_path: Path, domain: Domain) -> None:
-    store = RecentTurnsSQLTrackerStore(domain, recent_turns=2, **sqlite(tmp_path / "t.db"))
+def test_conversations_do_not_see_each_other(domain: Domain, database: Dict[str, Any]) -> None:
+    store = RecentTurnsSQLTrackerStore(domain, recent_turns=2, **database)
     agent = Agent.load(str(MODEL), tracker_store=store)
-    converse(agent, "a", ["what are the side effects of xanax", "tell me more", "thanks", "hi"])
-    converse(agent, "b", ["what are the side effects of trazodone", "tell me more", "thanks", "hi"])
-    assert run(store.retrieve("a")).get_slot("medication") == "xanax"
-    assert run(store.retrieve("b")).get_slot("medication") == "trazodone"
-    assert run(store.retrieve("nobody")) is None
+    a, b = new_sender("a"), new_sender("b")
+    converse(agent, a, ["what are the side effects of xanax", "tell me more", "thanks", "hi"])
+    converse(agent, b, ["what are the side effects of trazodone", "tell me more", "thanks", "hi"])
+    assert run(store.retrieve(a)).get_slot("medication") == "xanax"
+    assert run(store.retrieve(b)).get_slot("medication") == "trazodone"
+    assert run(store.retrieve(new_sender("nobody"))) is None
 
 
 def test_a_window_shorter_than_two_turns_is_refused(tmp_path: Path, domain: Domain) -> None:
