@@ -5,7 +5,10 @@ tracker store, REST channel) on loopback, and measures: training time, start-up 
 answer, latency and throughput with 1 and with 32 concurrent conversations on a realistic mix
 (FAQ questions, follow-ups, out of scope, a red flag that calls the action server), and the
 resident memory of each process; then the cost per message along one long conversation
-(turns 1-10, 41-50, 191-200 and 991-1000), over REST and in-process. Writes
+(turns 1-10, 41-50, 191-200 and 991-1000), over REST and in-process on SQLite and on
+PostgreSQL. This assistant is measured with one Rasa process and with WORKERS=2 (two Sanic
+workers sharing a Redis lock store, as `WORKERS=2 make run` starts them). PostgreSQL and Redis
+run on loopback, started by scripts/postgres.sh and scripts/redis.sh. Writes
 results/bench/bench.json and results/bench/bench.md.
 """
 import argparse
@@ -23,7 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional
 
 import aiohttp
 import yaml
@@ -174,56 +177,95 @@ def in_process(model: Path, endpoints: Path, turns: int, sender: str) -> List[fl
     return json.loads(output.strip().splitlines()[-1])
 
 
-def measure(
-    name: str, config: Path, tracker_store: Dict[str, Any], workdir: Path, args: argparse.Namespace
-) -> Dict[str, Any]:
+class Project(NamedTuple):
+    name: str
+    config: Path
+    tracker_store: Dict[str, Any]
+    workers: int = 1
+
+
+def measure(project: Project, workdir: Path, args: argparse.Namespace) -> Dict[str, Any]:
+    name = project.name
     print(f"[{name}] training from scratch …", flush=True)
-    result: Dict[str, Any] = {"project": name, **train(config, workdir)}
+    result: Dict[str, Any] = {"project": name, "workers": project.workers, **train(project.config, workdir)}
     model = result.pop("model")
-    action_port, rasa_port = free_port(), free_port()
+    action_port = free_port()
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(yaml.safe_dump(endpoints_for(tracker_store, action_port, workdir / "conversations.db")))
+    settings = endpoints_for(project.tracker_store, action_port, workdir / "conversations.db")
+    if project.workers > 1:
+        settings["lock_store"] = {"type": "redis", **args.redis}
+    endpoints.write_text(yaml.safe_dump(settings))
     actions = start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
                     workdir / "actions.log", {"SANIC_HOST": "127.0.0.1"})
-    url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
     try:
-        started = time.monotonic()
-        rasa = start([str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
-                      "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1"],
-                     workdir / "rasa.log")
-        try:
-            asyncio.run(first_answer(url, rasa))
-            result["startup_to_first_answer_s"] = round(time.monotonic() - started, 1)
-            print(f"[{name}] 1 conversation at a time …", flush=True)
-            result["one_conversation"] = asyncio.run(load(url, args.conversations_1, 1, "one"))
-            print(f"[{name}] 32 conversations at a time …", flush=True)
-            result["32_conversations"] = asyncio.run(load(url, args.conversations_32, 32, "many"))
-            result["rss_mb"] = {"rasa_server": round(rss_mb(rasa.pid)), "action_server": round(rss_mb(actions.pid))}
-            print(f"[{name}] one conversation of {args.turns} turns over REST …", flush=True)
-            result["per_turn_rest"] = per_turn(asyncio.run(long_conversation(url, args.turns)))
-        finally:
-            rasa.terminate()
-            rasa.wait(timeout=30)
-        for backend, settings in (("sqlite", {"dialect": "sqlite"}), ("postgresql", args.postgres)):
-            print(f"[{name}] one conversation of {args.turns} turns in-process on {backend} …", flush=True)
-            store = {**tracker_store, **settings}
-            if backend == "sqlite":
-                store["db"] = str(workdir / "in-process.db")
-            path = workdir / f"endpoints-{backend}.yml"
-            path.write_text(yaml.safe_dump({**yaml.safe_load(endpoints.read_text()), "tracker_store": store}))
-            result[f"per_turn_in_process_{backend}"] = per_turn(in_process(model, path, args.turns, f"{backend}-{workdir.name}"))
+        result.update(serve(project, model, endpoints, workdir, args, actions.pid))
+        if project.workers == 1:
+            result.update(per_turn_in_process(project, model, endpoints, workdir, args))
     finally:
         actions.terminate()
         actions.wait(timeout=30)
     return result
 
 
+def serve(
+    project: Project, model: Path, endpoints: Path, workdir: Path, args: argparse.Namespace, actions_pid: int
+) -> Dict[str, Any]:
+    """Start-up, load and memory of the Rasa server as in production, and the long conversation over REST."""
+    name, port, result = project.name, free_port(), {}
+    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+    started = time.monotonic()
+    rasa = start([str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+                  "--credentials", "credentials.yml", "--port", str(port), "--interface", "127.0.0.1"],
+                 workdir / "rasa.log", {"SANIC_WORKERS": str(project.workers)})
+    try:
+        asyncio.run(first_answer(url, rasa))
+        result["startup_to_first_answer_s"] = round(time.monotonic() - started, 1)
+        print(f"[{name}] 1 conversation at a time …", flush=True)
+        result["one_conversation"] = asyncio.run(load(url, args.conversations_1, 1, "one"))
+        print(f"[{name}] 32 conversations at a time …", flush=True)
+        result["32_conversations"] = asyncio.run(load(url, args.conversations_32, 32, "many"))
+        result["rss_mb"] = {
+            "rasa_server": round(max(rss_mb(pid) for pid in [rasa.pid, *children(rasa.pid)])),
+            "action_server": round(rss_mb(actions_pid)),
+        }
+        if project.workers == 1:
+            print(f"[{name}] one conversation of {args.turns} turns over REST …", flush=True)
+            result["per_turn_rest"] = per_turn(asyncio.run(long_conversation(url, args.turns)))
+    finally:
+        rasa.terminate()
+        rasa.wait(timeout=30)
+    return result
+
+
+def per_turn_in_process(
+    project: Project, model: Path, endpoints: Path, workdir: Path, args: argparse.Namespace
+) -> Dict[str, Any]:
+    result = {}
+    for backend, settings in (("sqlite", {"dialect": "sqlite"}), ("postgresql", args.postgres)):
+        print(f"[{project.name}] one conversation of {args.turns} turns in-process on {backend} …", flush=True)
+        store = {**project.tracker_store, **settings}
+        if backend == "sqlite":
+            store["db"] = str(workdir / "in-process.db")
+        path = workdir / f"endpoints-{backend}.yml"
+        path.write_text(yaml.safe_dump({**yaml.safe_load(endpoints.read_text()), "tracker_store": store}))
+        timings = in_process(model, path, args.turns, f"{backend}-{workdir.name}")
+        result[f"per_turn_in_process_{backend}"] = per_turn(timings)
+    return result
+
+
+def children(pid: int) -> List[int]:
+    """Sanic's worker processes."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
 def per_turn_cell(key: str, mark: int) -> Callable[[Dict[str, Any]], str]:
-    return lambda r: f"{r[key][f'turns_{mark - 9}_{mark}_ms']} ms" if f"turns_{mark - 9}_{mark}_ms" in r[key] else "–"
+    field = f"turns_{mark - 9}_{mark}_ms"
+    return lambda r: f"{r[key][field]} ms" if field in r.get(key, {}) else "–"
 
 
 def ratio_cell(key: str) -> Callable[[Dict[str, Any]], str]:
-    return lambda r: f"{r[key]['ratio_last_to_first']}×"
+    return lambda r: f"{r[key]['ratio_last_to_first']}×" if key in r else "–"
 
 
 def table(results: List[Dict[str, Any]]) -> str:
@@ -250,14 +292,14 @@ def table(results: List[Dict[str, Any]]) -> str:
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[Dict[str, Any]]:
-    """A private PostgreSQL server on loopback (scripts/postgres.sh), for the per-turn runs."""
-    data, port, script = tempfile.mkdtemp(prefix="bench-pg-"), free_port(), str(ROOT / "scripts" / "postgres.sh")
-    subprocess.run([script, "start", data, str(port)], check=True)
+def local_service(script: str) -> Iterator[Dict[str, Any]]:
+    """A private server on loopback started by one of the project's scripts (postgres.sh, redis.sh)."""
+    data, port, path = tempfile.mkdtemp(prefix="bench-service-"), free_port(), str(ROOT / "scripts" / script)
+    subprocess.run([path, "start", data, str(port)], check=True)
     try:
-        yield {"dialect": "postgresql", "url": "127.0.0.1", "port": port, "db": "rasa", "username": "postgres"}
+        yield {"url": "127.0.0.1", "port": port}
     finally:
-        subprocess.run([script, "stop", data], check=True)
+        subprocess.run([path, "stop", data], check=True)
         shutil.rmtree(data, ignore_errors=True)
 
 
@@ -269,17 +311,24 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=max(TURN_MARKS), help="turns of the one long conversation")
     args = parser.parse_args()
     ours = yaml.safe_load((ROOT / "endpoints.yml").read_text())["tracker_store"]
-    projects = [("this assistant", ROOT / "config.yml", ours)]
+    projects = [
+        Project("this assistant", ROOT / "config.yml", ours),
+        Project("this assistant, WORKERS=2", ROOT / "config.yml", ours, workers=2),
+    ]
     results = []
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp, postgres_server() as args.postgres:
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-"))
+        postgres = stack.enter_context(local_service("postgres.sh"))
+        args.postgres = {"dialect": "postgresql", **postgres, "db": "rasa", "username": "postgres"}
+        args.redis = {**stack.enter_context(local_service("redis.sh")), "db": 0}
         if not args.no_baseline:
             baseline = Path(tmp) / "baseline-config.yml"
             baseline.write_text(BASELINE_CONFIG)
-            projects.append(("Rasa defaults", baseline, {"type": "SQL", "dialect": "sqlite"}))
-        for index, (name, config, tracker_store) in enumerate(projects):
+            projects.append(Project("Rasa defaults", baseline, {"type": "SQL", "dialect": "sqlite"}))
+        for index, project in enumerate(projects):
             workdir = Path(tmp) / str(index)
             workdir.mkdir()
-            results.append(measure(name, config, tracker_store, workdir, args))
+            results.append(measure(project, workdir, args))
     OUT.mkdir(parents=True, exist_ok=True)
     report = {"date": datetime.date.today().isoformat(), "machine": f"{os.cpu_count()} cores", "results": results}
     (OUT / "bench.json").write_text(json.dumps(report, indent=2))

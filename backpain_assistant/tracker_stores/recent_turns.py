@@ -7,18 +7,17 @@ times what it costs at turn 1. This store keeps every event in the database (aud
 
 - the current session's last `recent_turns` user turns, exactly as stored;
 - preceded by the session start and the state those turns started from: the latest
-  value of each slot, the active loop and the paused flag, read with one indexed
-  query per key.
+  value of each slot, the active loop and the paused flag, each an indexed lookup.
 
 Rules, stories (`max_history`) and follow-ups therefore see the same states as with
 the whole session, provided `recent_turns` is longer than any rule or story.
-`save` writes only the events added since the tracker was loaded.
+`save` writes only the events added since the tracker was loaded, in one statement.
 """
 import itertools
 import json
 import logging
 import weakref
-from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -34,7 +33,6 @@ from rasa.shared.core.events import (
     Restarted,
     SessionStarted,
     SlotSet,
-    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -60,27 +58,26 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
             raise ValueError("recent_turns must be at least 2 so a conversation start is never re-matched")
         self.recent_turns = int(recent_turns)
         self._stored_counts = _StoredEventCounts()
+        self._prepared: Optional[_RecentTurnsQueries] = None
         self._create_lookup_indexes()
 
     def _create_lookup_indexes(self) -> None:
-        table = self.SQLEvent.__table__
-        for index in (
-            sa.Index("ix_events_sender_type_id", table.c.sender_id, table.c.type_name, table.c.id),
-            sa.Index(
-                "ix_events_sender_type_name_id",
-                table.c.sender_id,
-                table.c.type_name,
-                table.c.action_name,
-                table.c.id,
-            ),
-        ):
-            index.create(self.engine, checkfirst=True)
+        statements = [
+            "CREATE INDEX IF NOT EXISTS ix_events_sender_type_id ON events (sender_id, type_name, id)",
+            "CREATE INDEX IF NOT EXISTS ix_events_sender_type_name_id"
+            " ON events (sender_id, type_name, action_name, id)",
+        ]
+        try:
+            with self.engine.begin() as connection:
+                for statement in statements:
+                    connection.exec_driver_sql(statement)
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError) as error:
+            # Processes started together race to create them; one of them wins.
+            logger.warning(f"Could not create the tracker store's indexes: {error}")
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        with self.session_scope() as session:
-            rows = _RecentTurnsQuery(session, self.SQLEvent, sender_id, self._slot_names()).rows(
-                self.recent_turns
-            )
+        with self.engine.connect() as connection:
+            rows = self._queries.rows(connection, sender_id, self.recent_turns)
         if not rows:
             return None
         tracker = DialogueStateTracker.from_events(sender_id, events_from_json(rows), self.domain.slots)
@@ -94,10 +91,10 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        with self.session_scope() as session:
-            new_events = self._unsaved_events(session, tracker)
-            session.add_all(self._row(tracker.sender_id, event) for event in new_events)
-            session.commit()
+        new_events = self._unsaved_events(tracker)
+        if new_events:
+            with self.engine.begin() as connection:
+                connection.execute(self.SQLEvent.__table__.insert(), [_row(tracker.sender_id, e) for e in new_events])
         self._stored_counts.remember(tracker)
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
@@ -105,107 +102,103 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
         """Unused: `save` streams exactly the events it writes."""
 
-    def _unsaved_events(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:
+    @property
+    def _queries(self) -> "_RecentTurnsQueries":
+        slot_names = tuple(slot.name for slot in self.domain.slots)
+        if self._prepared is None or self._prepared.slot_names != slot_names:
+            self._prepared = _RecentTurnsQueries(slot_names)
+        return self._prepared
+
+    def _unsaved_events(self, tracker: DialogueStateTracker) -> List[Event]:
         stored = self._stored_counts.get(tracker)
         if stored is None:
             # A tracker this store did not hand out: Rasa's own rule (count the session's rows).
-            return list(self._additional_events(session, tracker))
+            with self.session_scope() as session:
+                return list(self._additional_events(session, tracker))
         return list(itertools.islice(tracker.events, stored, None))
 
-    def _row(self, sender_id: Text, event: Event) -> "SQLTrackerStore.SQLEvent":
-        data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
 
-    def _slot_names(self) -> Tuple[Text, ...]:
-        return tuple(slot.name for slot in self.domain.slots)
+def _row(sender_id: Text, event: Event) -> Dict[Text, Any]:
+    """An `events` row, with the columns Rasa's SQLTrackerStore fills."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
-class _RecentTurnsQuery:
-    """The rows of a tracker limited to the last turns of the current session.
+def _latest_id_sql(type_names: Tuple[Text, ...], action_param: Optional[Text] = None) -> Text:
+    """A scalar subquery: the latest event of these types before :first_turn."""
+    types = ", ".join(f"'{name}'" for name in type_names)
+    action = f" AND action_name = :{action_param}" if action_param else ""
+    return (
+        f"(SELECT MAX(id) FROM events WHERE sender_id = :sender AND type_name IN ({types}){action}"
+        " AND id < :first_turn)"
+    )
 
-    Four indexed statements whatever the length of the conversation: the session
-    start, the latest user turns, the ids of the state-setting events before them,
-    then the rows themselves.
+
+class _RecentTurnsQueries:
+    """SQL for the rows of a tracker limited to the last turns of the current session.
+
+    Two indexed statements when the session is short, three when it is longer than the
+    window, whatever the length of the conversation. Written once as SQL text that SQLite
+    and PostgreSQL both run, so no statement is rebuilt per message.
     """
 
-    def __init__(self, session: Any, table: Any, sender_id: Text, slot_names: Iterable[Text]) -> None:
-        self.session = session
-        self.table = table
-        self.sender_id = sender_id
-        self.slot_names = tuple(slot_names)
+    TURNS = sa.text(
+        "SELECT session.start AS session_start,"
+        " (SELECT id FROM events WHERE sender_id = :sender AND type_name = 'user'"
+        "  AND id > COALESCE(session.start, 0) ORDER BY id DESC LIMIT 1 OFFSET :nth) AS first_turn,"
+        " (SELECT id FROM events WHERE sender_id = :sender AND type_name = 'user'"
+        "  AND id > COALESCE(session.start, 0) ORDER BY id DESC LIMIT 1 OFFSET :beyond) AS earlier_turn"
+        " FROM (SELECT MAX(id) AS start FROM events"
+        "  WHERE sender_id = :sender AND type_name = 'session_started') AS session"
+    )
+    ROWS_FROM = sa.text("SELECT data FROM events WHERE sender_id = :sender AND id >= :start ORDER BY id")
+    ROWS_NAMED_THEN_FROM = sa.text(
+        "SELECT id, data FROM events WHERE id IN :ids"
+        " UNION ALL SELECT id, data FROM events WHERE sender_id = :sender AND id >= :start ORDER BY id"
+    ).bindparams(sa.bindparam("ids", expanding=True))
 
-    def rows(self, recent_turns: int) -> List[Text]:
-        session_start = self._scalar(self._latest_id((SessionStarted.type_name,)))
-        first_recent_turn = self._nth_latest_user_turn(recent_turns, after=session_start)
-        if first_recent_turn is None:
-            return self._data(from_id=session_start)
-        window_start, state_ids = self._window_start_and_state_ids(first_recent_turn)
-        return self._data(from_id=window_start, also=[session_start, *state_ids])
-
-    def _of_sender(self) -> Any:
-        return self.table.sender_id == self.sender_id
-
-    def _latest_id(
-        self, type_names: Tuple[Text, ...], action_name: Optional[Text] = None, before: Optional[int] = None
-    ) -> Any:
-        conditions = [self._of_sender(), self.table.type_name.in_(type_names)]
-        if action_name is not None:
-            conditions.append(self.table.action_name == action_name)
-        if before is not None:
-            conditions.append(self.table.id < before)
-        return sa.select(sa.func.max(self.table.id)).where(*conditions).scalar_subquery()
-
-    def _scalar(self, subquery: Any) -> Optional[int]:
-        return self.session.execute(sa.select(subquery)).scalar()
-
-    def _nth_latest_user_turn(self, n: int, after: Optional[int]) -> Optional[int]:
-        statement = (
-            sa.select(self.table.id)
-            .where(self._of_sender(), self.table.type_name == UserUttered.type_name, self.table.id > (after or 0))
-            .order_by(self.table.id.desc())
-            .limit(n + 1)
-        )
-        ids = self.session.execute(statement).scalars().all()
-        # Only worth a window when the session is longer than it.
-        return ids[n - 1] if len(ids) > n else None
-
-    def _window_start_and_state_ids(self, first_recent_turn: int) -> Tuple[int, List[int]]:
-        """The `action_listen` before the first recent turn, and the latest event
-        setting each slot, the active loop and the paused flag since the last reset."""
-        state_keys: List[Tuple[Tuple[Text, ...], Optional[Text]]] = [
-            *(((SlotSet.type_name,), name) for name in self.slot_names),
-            ((ActiveLoop.type_name,), None),
-            ((ConversationPaused.type_name, ConversationResumed.type_name), None),
-        ]
+    def __init__(self, slot_names: Tuple[Text, ...]) -> None:
+        self.slot_names = slot_names
+        # The action_listen before the first recent turn, the last reset before it, and the
+        # latest event setting each slot, the active loop and the paused flag.
         columns = [
-            self._latest_id((ActionExecuted.type_name,), ACTION_LISTEN_NAME, before=first_recent_turn),
-            self._latest_id(_STATE_RESETS, before=first_recent_turn),
-            *(self._latest_id(types, name, before=first_recent_turn) for types, name in state_keys),
+            _latest_id_sql((ActionExecuted.type_name,), "listen"),
+            _latest_id_sql(_STATE_RESETS),
+            *(_latest_id_sql((SlotSet.type_name,), f"slot_{i}") for i in range(len(slot_names))),
+            _latest_id_sql((ActiveLoop.type_name,)),
+            _latest_id_sql((ConversationPaused.type_name, ConversationResumed.type_name)),
         ]
-        listen, last_reset, *latest = self.session.execute(sa.select(*columns)).one()
-        window_start = listen or first_recent_turn
-        state_ids = [i for i in latest if i is not None and i > (last_reset or 0) and i < window_start]
-        return window_start, state_ids
+        self.state = sa.text("SELECT " + ", ".join(columns))
+        self.slot_params = {f"slot_{i}": name for i, name in enumerate(slot_names)}
 
-    def _data(self, from_id: Optional[int], also: Iterable[Optional[int]] = ()) -> List[Text]:
-        """Rows from `from_id` on, after the rows `also` names before it (two indexed ranges:
-        one OR-ed statement makes SQLite scan the sender's whole history)."""
-        start = from_id or 0
-        window = sa.select(self.table.id, self.table.data).where(self._of_sender(), self.table.id >= start)
-        earlier = sorted({i for i in also if i is not None and i < start})
-        if earlier:
-            state = sa.select(self.table.id, self.table.data).where(self.table.id.in_(earlier))
-            statement = sa.union_all(state, window).order_by("id")
-        else:
-            statement = window.order_by(self.table.id)
-        return [row.data for row in self.session.execute(statement)]
+    def rows(self, connection: Any, sender_id: Text, recent_turns: int) -> List[Text]:
+        turns = connection.execute(
+            self.TURNS, {"sender": sender_id, "nth": recent_turns - 1, "beyond": recent_turns}
+        ).one()
+        if turns.earlier_turn is None:
+            # The whole session fits in the window.
+            return self._rows_from(connection, sender_id, turns.session_start)
+        listen, last_reset, *latest = connection.execute(
+            self.state,
+            {"sender": sender_id, "first_turn": turns.first_turn, "listen": ACTION_LISTEN_NAME, **self.slot_params},
+        ).one()
+        start = listen or turns.first_turn
+        named = [turns.session_start, *(i for i in latest if i is not None and i > (last_reset or 0))]
+        earlier = sorted({i for i in named if i is not None and i < start})
+        if not earlier:
+            return self._rows_from(connection, sender_id, start)
+        result = connection.execute(self.ROWS_NAMED_THEN_FROM, {"ids": earlier, "sender": sender_id, "start": start})
+        return [row.data for row in result]
+
+    def _rows_from(self, connection: Any, sender_id: Text, start: Optional[int]) -> List[Text]:
+        return list(connection.execute(self.ROWS_FROM, {"sender": sender_id, "start": start or 0}).scalars())
 
 
 class _StoredEventCounts:
