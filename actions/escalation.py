@@ -1,14 +1,14 @@
 import logging
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import aiohttp
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from backpain_assistant.yaml_data import load_file
+from backpain_assistant.yaml_data import load, load_file
 
 logger = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).parent / "data"
@@ -16,6 +16,8 @@ DATA_DIR = Path(__file__).parent / "data"
 ANSWERABLE_INTENT_PREFIX = "ask_"
 FOLLOW_UP_INTENT = "inform_medication"
 STAFF_WEBHOOK_TIMEOUT_SECONDS = 3
+# The classifier saw a red flag that the detector could not name.
+UNNAMED_FLAG = ("possible_red_flag", "urgent")
 
 
 class ActionEscalateRedFlag(Action):
@@ -28,8 +30,7 @@ class ActionEscalateRedFlag(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        category, tier = tracker.get_slot("red_flag_category"), tracker.get_slot("red_flag_tier")
-        category, tier = category or "possible_red_flag", tier or "urgent"
+        category, tier = known_flag(tracker.get_slot("red_flag_category"))
         config = load_file(DATA_DIR / "escalation.yml")
         contacts = {**config["contacts"], **deployment_contacts()}
         text = advice_for(category, tier, config["advice"]).format(**contacts)
@@ -46,6 +47,15 @@ class ActionEscalateRedFlag(Action):
             dispatcher.utter_message(response="utter_answer")
         escalations = (tracker.get_slot("escalations") or []) + [f"{category}:{tier}"]
         return [SlotSet("escalations", escalations)]
+
+
+def known_flag(category: Any) -> Tuple[Text, Text]:
+    """The category and its tier as the detector defines them. Anything else (no category,
+    or whatever a client put in a `/red_flag{...}` payload) is an unnamed, urgent flag."""
+    categories = load("red_flags")["categories"]
+    if isinstance(category, str) and category in categories:
+        return category, categories[category]["tier"]
+    return UNNAMED_FLAG
 
 
 def advice_for(category: Text, tier: Text, advice: Dict[Text, Text]) -> Text:

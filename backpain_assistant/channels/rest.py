@@ -1,3 +1,4 @@
+import json
 import logging
 from asyncio import CancelledError
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
@@ -11,6 +12,7 @@ logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 5_000
 MAX_SENDER_CHARS = 128
+MAX_METADATA_CHARS = 5_000
 
 
 class MetadataCollectingOutputChannel(CollectingOutputChannel):
@@ -51,7 +53,8 @@ class RestWithMetadata(InputChannel):
 
     Replies with a JSON list of bot turns: `text`, optional `buttons`, and `metadata`
     (`kind`, and `source` for answers or `red_flag` for escalations). A malformed request
-    gets a 400 or 413 with an `error` that says what is wrong.
+    gets a 400, 413 or 415 with an `error` that says what is wrong; a message that could not
+    be handled (its conversation's store or lock unreachable) a 503 to retry.
     """
 
     @classmethod
@@ -77,13 +80,26 @@ class RestWithMetadata(InputChannel):
                 await on_new_message(
                     UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata)
                 )
-            except CancelledError:
-                logger.error("rest.message.timeout sender=%s", sender_id)
-            except Exception:
-                logger.exception("rest.message.failure sender=%s", sender_id)
+            except (CancelledError, Exception) as error:
+                return unavailable(sender_id, error)
             return response.json(collector.messages)
 
         return webhook
+
+
+def unavailable(sender_id: Text, error: BaseException) -> HTTPResponse:
+    """A 503 the client can retry on, when the message could not be handled (a store or lock down).
+
+    The error's text is logged only at DEBUG: database errors quote the statement's
+    parameters, which hold what the person wrote.
+    """
+    logger.error("rest.message.failure sender=%s error=%s", sender_id, type(error).__name__)
+    logger.debug("rest.message.failure details", exc_info=error)
+    return response.json(
+        {"error": "The assistant could not handle this message just now. Please try again in a moment."},
+        status=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 ParsedRequest = Tuple[Text, Text, Optional[Dict[Text, Any]]]
@@ -106,6 +122,18 @@ def parse_request(request: Request) -> Tuple[Optional[ParsedRequest], Optional[T
         return None, (400, '"message" must be a non-empty string.')
     if len(text) > MAX_MESSAGE_CHARS:
         return None, (413, f'"message" is longer than {MAX_MESSAGE_CHARS} characters; please shorten it.')
+    if not (is_unicode(sender) and is_unicode(text)):
+        return None, (400, '"sender" and "message" must be valid Unicode text (no lone surrogates).')
     if metadata is not None and not isinstance(metadata, dict):
         return None, (400, '"metadata" must be a JSON object.')
+    if metadata is not None and len(json.dumps(metadata)) > MAX_METADATA_CHARS:
+        return None, (413, f'"metadata" is larger than {MAX_METADATA_CHARS} characters of JSON.')
     return (sender, text, metadata), None
+
+
+def is_unicode(text: Text) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -65,6 +65,20 @@ async def test_urgent_flags_say_to_see_a_doctor_today() -> None:
     assert "contact a doctor today" in messages[0]["text"]
 
 
+@pytest.mark.parametrize("category, tier", [(None, None), ("nonsense", 3), (["a"], "emergency"), (42, "urgent")])
+async def test_a_flag_the_detector_does_not_define_is_an_urgent_unnamed_flag(category: Any, tier: Any) -> None:
+    """Clients can send any `/red_flag{...}` payload; found by tests/test_rest_fuzz.py."""
+    messages, events = await run(tracker(category, tier))
+    assert messages[0]["metadata"] == {"kind": "red_flag", "red_flag": {"category": "possible_red_flag", "tier": "urgent"}}
+    assert "contact a doctor today" in messages[0]["text"]
+    assert events == [SlotSet("escalations", ["possible_red_flag:urgent"])]
+
+
+async def test_the_tier_comes_from_the_category() -> None:
+    messages, _ = await run(tracker("overdose", "urgent"))
+    assert messages[0]["metadata"]["red_flag"] == {"category": "overdose", "tier": "emergency"}
+
+
 async def test_each_escalation_is_appended_to_the_record() -> None:
     _, events = await run(tracker("leg_numbness", "urgent", escalations=["overdose:emergency"]))
     assert events == [SlotSet("escalations", ["overdose:emergency", "leg_numbness:urgent"])]

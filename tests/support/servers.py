@@ -54,7 +54,8 @@ class Server:
 
 
 def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    # INFO, as in production: the privacy test checks what is logged at that level.
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "LOG_LEVEL": "INFO"}
     env.update(extra or {})
     return env
 
@@ -87,6 +88,16 @@ def endpoints_for(action_url: str, database: Path) -> Dict[str, Any]:
     endpoints["action_endpoint"]["url"] = action_url
     endpoints["tracker_store"]["db"] = str(database)
     return endpoints
+
+
+def database_of(workdir: Path, base_url: str) -> Path:
+    """The SQLite file of a Rasa server started by `rasa_server`."""
+    return workdir / f"conversations-{base_url.rsplit(':', 1)[1]}.db"
+
+
+def log_of(workdir: Path, base_url: str, name: str = "rasa") -> Path:
+    """The log of a server started here (`name`: rasa or actions)."""
+    return workdir / f"{name}-{base_url.rsplit(':', 1)[1].split('/')[0]}.log"
 
 
 @contextmanager
