@@ -109,7 +109,7 @@ def test_every_red_flag_category_has_its_own_warning() -> None:
 
 
 def test_every_response_says_what_kind_it_is() -> None:
-    kinds = {"answer", "referral", "red_flag", "out_of_scope", "clarify", "greeting", "help"}
+    kinds = {"answer", "referral", "red_flag", "out_of_scope", "clarify", "greeting", "help", "privacy"}
     for name, response_variants in DOMAIN["responses"].items():
         for variant in response_variants:
             assert variant["metadata"]["kind"] in kinds, name

@@ -12,15 +12,22 @@ times what it costs at turn 1. This store keeps every event in the database (aud
 Rules, stories (`max_history`) and follow-ups therefore see the same states as with
 the whole session, provided `recent_turns` is longer than any rule or story.
 `save` writes only the events added since the tracker was loaded, in one statement.
+
+Privacy: when a conversation runs `forget_after_action` (the reply confirming a "forget
+me"), its events are deleted instead of saved. With `retention_days`, a conversation whose
+last message is older than that is deleted when it is next retrieved, and all such
+conversations are purged at most once an hour.
 """
 import itertools
 import json
 import logging
+import time
 import weakref
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy.orm import sessionmaker
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -41,6 +48,8 @@ from backpain_assistant.tracker_stores.events import events_from_json
 logger = logging.getLogger(__name__)
 
 DEFAULT_RECENT_TURNS = 10
+PURGE_INTERVAL_SECONDS = 3600
+SECONDS_PER_DAY = 86400
 
 # Events after which earlier slot values no longer apply.
 _STATE_RESETS = (SessionStarted.type_name, Restarted.type_name, AllSlotsReset.type_name)
@@ -51,15 +60,33 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         self,
         domain: Optional[Domain] = None,
         recent_turns: int = DEFAULT_RECENT_TURNS,
+        forget_after_action: Optional[Text] = None,
+        retention_days: Optional[float] = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, **kwargs)
         if int(recent_turns) < 2:
             raise ValueError("recent_turns must be at least 2 so a conversation start is never re-matched")
+        if retention_days is not None and float(retention_days) <= 0:
+            raise ValueError("retention_days must be positive; leave it out to keep conversations")
         self.recent_turns = int(recent_turns)
+        self.forget_after_action = forget_after_action
+        self.retention_seconds = float(retention_days) * SECONDS_PER_DAY if retention_days is not None else None
+        self._next_purge = 0.0
+        self._use_resilient_engine()
         self._stored_counts = _StoredEventCounts()
         self._prepared: Optional[_RecentTurnsQueries] = None
         self._create_lookup_indexes()
+
+    def _use_resilient_engine(self) -> None:
+        """Rasa's engine, but errors never quote statement parameters (they hold what people
+        wrote), and pooled server connections are checked before use, so a database restart
+        costs no message once it is back."""
+        url = self.engine.url
+        self.engine.dispose()
+        ping = {} if url.get_backend_name() == "sqlite" else {"pool_pre_ping": True}
+        self.engine = sa.create_engine(url, hide_parameters=True, **ping, **create_engine_kwargs(url))
+        self.sessionmaker = sessionmaker(bind=self.engine)
 
     def _create_lookup_indexes(self) -> None:
         statements = [
@@ -77,8 +104,12 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         with self.engine.connect() as connection:
-            rows = self._queries.rows(connection, sender_id, self.recent_turns)
+            rows, last_message_at = self._queries.rows(connection, sender_id, self.recent_turns)
         if not rows:
+            return None
+        if self._expired(last_message_at):
+            self.erase(sender_id)
+            logger.info(f"conversation.expired conversation={sender_id}")
             return None
         tracker = DialogueStateTracker.from_events(sender_id, events_from_json(rows), self.domain.slots)
         self._stored_counts.remember(tracker)
@@ -91,7 +122,13 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        self._purge_expired_now_and_then()
         new_events = self._unsaved_events(tracker)
+        if self._asks_to_forget(new_events):
+            self.erase(tracker.sender_id)
+            self._stored_counts.forget(tracker)
+            logger.info(f"conversation.forgotten conversation={tracker.sender_id}")
+            return
         if new_events:
             with self.engine.begin() as connection:
                 connection.execute(self.SQLEvent.__table__.insert(), [_row(tracker.sender_id, e) for e in new_events])
@@ -101,6 +138,43 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
         """Unused: `save` streams exactly the events it writes."""
+
+    def erase(self, sender_id: Text) -> None:
+        """Deletes every stored event of the conversation, all sessions included."""
+        with self.engine.begin() as connection:
+            connection.execute(self.SQLEvent.__table__.delete().where(self.SQLEvent.sender_id == sender_id))
+
+    def purge_expired(self) -> int:
+        """Deletes the conversations whose last event is older than the retention; how many."""
+        if self.retention_seconds is None:
+            return 0
+        with self.engine.begin() as connection:
+            expired = connection.execute(_EXPIRED_SENDERS, {"cutoff": time.time() - self.retention_seconds}).scalars()
+            senders = list(expired)
+            if senders:
+                connection.execute(self.SQLEvent.__table__.delete().where(self.SQLEvent.sender_id.in_(senders)))
+        if senders:
+            logger.info(f"conversation.purged count={len(senders)}")
+        return len(senders)
+
+    def _purge_expired_now_and_then(self) -> None:
+        if self.retention_seconds is None or time.monotonic() < self._next_purge:
+            return
+        self._next_purge = time.monotonic() + PURGE_INTERVAL_SECONDS
+        self.purge_expired()
+
+    def _expired(self, last_message_at: Optional[float]) -> bool:
+        return (
+            self.retention_seconds is not None
+            and last_message_at is not None
+            and last_message_at < time.time() - self.retention_seconds
+        )
+
+    def _asks_to_forget(self, new_events: List[Event]) -> bool:
+        return self.forget_after_action is not None and any(
+            isinstance(event, ActionExecuted) and event.action_name == self.forget_after_action
+            for event in new_events
+        )
 
     @property
     def _queries(self) -> "_RecentTurnsQueries":
@@ -131,6 +205,9 @@ def _row(sender_id: Text, event: Event) -> Dict[Text, Any]:
     }
 
 
+_EXPIRED_SENDERS = sa.text("SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff")
+
+
 def _latest_id_sql(type_names: Tuple[Text, ...], action_param: Optional[Text] = None) -> Text:
     """A scalar subquery: the latest event of these types before :first_turn."""
     types = ", ".join(f"'{name}'" for name in type_names)
@@ -154,7 +231,9 @@ class _RecentTurnsQueries:
         " (SELECT id FROM events WHERE sender_id = :sender AND type_name = 'user'"
         "  AND id > COALESCE(session.start, 0) ORDER BY id DESC LIMIT 1 OFFSET :nth) AS first_turn,"
         " (SELECT id FROM events WHERE sender_id = :sender AND type_name = 'user'"
-        "  AND id > COALESCE(session.start, 0) ORDER BY id DESC LIMIT 1 OFFSET :beyond) AS earlier_turn"
+        "  AND id > COALESCE(session.start, 0) ORDER BY id DESC LIMIT 1 OFFSET :beyond) AS earlier_turn,"
+        " (SELECT timestamp FROM events WHERE sender_id = :sender AND type_name = 'user'"
+        "  ORDER BY id DESC LIMIT 1) AS last_message_at"
         " FROM (SELECT MAX(id) AS start FROM events"
         "  WHERE sender_id = :sender AND type_name = 'session_started') AS session"
     )
@@ -178,10 +257,14 @@ class _RecentTurnsQueries:
         self.state = sa.text("SELECT " + ", ".join(columns))
         self.slot_params = {f"slot_{i}": name for i, name in enumerate(slot_names)}
 
-    def rows(self, connection: Any, sender_id: Text, recent_turns: int) -> List[Text]:
+    def rows(self, connection: Any, sender_id: Text, recent_turns: int) -> Tuple[List[Text], Optional[float]]:
+        """The tracker's rows, and when the conversation's last user message was sent."""
         turns = connection.execute(
             self.TURNS, {"sender": sender_id, "nth": recent_turns - 1, "beyond": recent_turns}
         ).one()
+        return self._window_rows(connection, sender_id, turns), turns.last_message_at
+
+    def _window_rows(self, connection: Any, sender_id: Text, turns: Any) -> List[Text]:
         if turns.earlier_turn is None:
             # The whole session fits in the window.
             return self._rows_from(connection, sender_id, turns.session_start)
@@ -218,6 +301,9 @@ class _StoredEventCounts:
         else:
             ref = self._counts[key][0]
         self._counts[key] = (ref, len(tracker.events))
+
+    def forget(self, tracker: DialogueStateTracker) -> None:
+        self._counts.pop(id(tracker), None)
 
     def get(self, tracker: DialogueStateTracker) -> Optional[int]:
         entry = self._counts.get(id(tracker))

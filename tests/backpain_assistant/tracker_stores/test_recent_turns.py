@@ -2,6 +2,7 @@
 import asyncio
 import itertools
 import json
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -11,6 +12,8 @@ import sqlalchemy as sa
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from backpain_assistant.tracker_stores.recent_turns import RecentTurnsSQLTrackerStore
@@ -141,3 +144,67 @@ def test_conversations_do_not_see_each_other(domain: Domain, database: Dict[str,
 def test_a_window_shorter_than_two_turns_is_refused(tmp_path: Path, domain: Domain) -> None:
     with pytest.raises(ValueError, match="recent_turns"):
         RecentTurnsSQLTrackerStore(domain, recent_turns=1, **sqlite(tmp_path / "t.db"))
+
+
+def test_forget_after_action_deletes_every_session_of_the_conversation(domain: Domain, database: Dict[str, Any]) -> None:
+    store = RecentTurnsSQLTrackerStore(domain, recent_turns=2, forget_after_action="utter_conversation_forgotten", **database)
+    agent = Agent.load(str(MODEL), tracker_store=store)
+    person, bystander = new_sender("person"), new_sender("bystander")
+    converse(agent, person, ["what are the side effects of xanax", "start over", "does trazodone help back pain?"])
+    converse(agent, bystander, ["what are the side effects of trazodone"])
+    kept = stored_events(store, bystander)
+
+    converse(agent, person, ["delete my data"])
+    assert stored_events(store, person), "asking is not yet confirming"
+    converse(agent, person, ["yes"])
+
+    assert stored_events(store, person) == []
+    assert stored_events(store, bystander) == kept
+    assert run(store.retrieve(person)) is None
+
+
+def conversation_at(sender: str, timestamp: float) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(
+        sender,
+        [
+            ActionExecuted("action_session_start", timestamp=timestamp),
+            SessionStarted(timestamp=timestamp),
+            ActionExecuted("action_listen", timestamp=timestamp),
+            UserUttered("hello", {"name": "greet", "confidence": 1.0}, timestamp=timestamp),
+        ],
+    )
+
+
+def test_a_conversation_past_its_retention_is_deleted_when_it_comes_back(domain: Domain, database: Dict[str, Any]) -> None:
+    store = RecentTurnsSQLTrackerStore(domain, retention_days=1, **database)
+    old, recent = new_sender("old"), new_sender("recent")
+    run(store.save(conversation_at(old, time.time() - 2 * 86400)))
+    run(store.save(conversation_at(recent, time.time() - 3600)))
+
+    assert run(store.retrieve(old)) is None
+    assert stored_events(store, old) == []
+    assert run(store.retrieve(recent)) is not None
+
+
+def test_purging_deletes_only_conversations_past_their_retention(domain: Domain, database: Dict[str, Any]) -> None:
+    store = RecentTurnsSQLTrackerStore(domain, retention_days=1, **database)
+    old, recent = new_sender("old"), new_sender("recent")
+    run(store.save(conversation_at(old, time.time() - 2 * 86400)))
+    run(store.save(conversation_at(recent, time.time() - 3600)))
+
+    assert store.purge_expired() >= 1
+    assert stored_events(store, old) == []
+    assert len(stored_events(store, recent)) == 4
+
+
+def test_without_retention_nothing_expires(domain: Domain, database: Dict[str, Any]) -> None:
+    store = RecentTurnsSQLTrackerStore(domain, **database)
+    old = new_sender("old")
+    run(store.save(conversation_at(old, time.time() - 400 * 86400)))
+    assert store.purge_expired() == 0
+    assert run(store.retrieve(old)) is not None
+
+
+def test_a_retention_of_zero_days_is_refused(tmp_path: Path, domain: Domain) -> None:
+    with pytest.raises(ValueError, match="retention_days"):
+        RecentTurnsSQLTrackerStore(domain, retention_days=0, **sqlite(tmp_path / "t.db"))
