@@ -34,6 +34,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 OUT = ROOT / "results" / "bench"
+ATOMIC_REDIS_LOCK_STORE = "backpain_assistant.lock_stores.atomic_redis.AtomicRedisLockStore"
 BASELINE_CONFIG = "recipe: default.v1\nlanguage: en\nassistant_id: baseline\npipeline:\npolicies:\n"
 # One conversation; every simulated person sends it in order, under their own sender id.
 CONVERSATION = [
@@ -193,7 +194,7 @@ def measure(project: Project, workdir: Path, args: argparse.Namespace) -> Dict[s
     endpoints = workdir / "endpoints.yml"
     settings = endpoints_for(project.tracker_store, action_port, workdir / "conversations.db")
     if project.workers > 1:
-        settings["lock_store"] = {"type": "redis", **args.redis}
+        settings["lock_store"] = {"type": ATOMIC_REDIS_LOCK_STORE, **args.redis}
     endpoints.write_text(yaml.safe_dump(settings))
     actions = start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
                     workdir / "actions.log", {"SANIC_HOST": "127.0.0.1"})

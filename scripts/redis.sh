@@ -32,7 +32,9 @@ case "$command" in
     ;;
   stop)
     if [ -f "$dir/redis.pid" ]; then
-      kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
+      pid="$(cat "$dir/redis.pid")"
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       rm -f "$dir/redis.pid"
     fi
     ;;

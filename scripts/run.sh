@@ -18,7 +18,7 @@ if [ "$mode" != shell ] && [ "$workers" -gt 1 ]; then
   endpoints=build/endpoints-workers.yml
   { cat endpoints.yml
     printf '\n# Added by WORKERS=%s: several processes need a shared lock store.\n' "$workers"
-    printf 'lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: %s\n  db: 0\n' "$redis_port"
+    printf 'lock_store:\n  type: backpain_assistant.lock_stores.atomic_redis.AtomicRedisLockStore\n  url: 127.0.0.1\n  port: %s\n  db: 0\n' "$redis_port"
   } > "$endpoints"
   export SANIC_WORKERS="$workers"
 else

@@ -63,3 +63,17 @@ def postgres() -> Iterator[Dict[str, Union[str, int]]]:
     finally:
         subprocess.run([script, "stop", data], check=True)
         shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_port() -> Iterator[int]:
+    """Port of a private Redis server on loopback (scripts/redis.sh)."""
+    data = tempfile.mkdtemp(prefix="backpain-redis-")
+    script = str(ROOT / "scripts" / "redis.sh")
+    port = servers.free_port()
+    subprocess.run([script, "start", data, str(port)], check=True)
+    try:
+        yield port
+    finally:
+        subprocess.run([script, "stop", data], check=True)
+        shutil.rmtree(data, ignore_errors=True)

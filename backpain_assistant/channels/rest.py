@@ -8,11 +8,17 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from backpain_assistant.tracker_stores.unavailable import ConversationStoreUnavailable
+
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 5_000
 MAX_SENDER_CHARS = 128
 MAX_METADATA_CHARS = 5_000
+UNAVAILABLE = (
+    "The assistant could not handle this message just now. Please try again in a moment. "
+    "If this is an emergency, call your local emergency number now."
+)
 
 
 class MetadataCollectingOutputChannel(CollectingOutputChannel):
@@ -80,7 +86,7 @@ class RestWithMetadata(InputChannel):
                 await on_new_message(
                     UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata)
                 )
-            except (CancelledError, Exception) as error:
+            except (ConversationStoreUnavailable, CancelledError, Exception) as error:
                 return unavailable(sender_id, error)
             return response.json(collector.messages)
 
@@ -96,7 +102,7 @@ def unavailable(sender_id: Text, error: BaseException) -> HTTPResponse:
     logger.error("rest.message.failure sender=%s error=%s", sender_id, type(error).__name__)
     logger.debug("rest.message.failure details", exc_info=error)
     return response.json(
-        {"error": "The assistant could not handle this message just now. Please try again in a moment."},
+        {"error": UNAVAILABLE},
         status=503,
         headers={"Retry-After": "5"},
     )

@@ -13,6 +13,9 @@ Rules, stories (`max_history`) and follow-ups therefore see the same states as w
 the whole session, provided `recent_turns` is longer than any rule or story.
 `save` writes only the events added since the tracker was loaded, in one statement.
 
+When the database cannot be reached, reading or saving raises
+`ConversationStoreUnavailable`, which Rasa's fail-safe wrapper lets through (see there).
+
 Privacy: when a conversation runs `forget_after_action` (the reply confirming a "forget
 me"), its events are deleted instead of saved. With `retention_days`, a conversation whose
 last message is older than that is deleted when it is next retrieved, and all such
@@ -44,6 +47,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from backpain_assistant.tracker_stores.events import events_from_json
+from backpain_assistant.tracker_stores.unavailable import unavailable_on_database_error
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +106,7 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
             # Processes started together race to create them; one of them wins.
             logger.warning(f"Could not create the tracker store's indexes: {error}")
 
+    @unavailable_on_database_error
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         with self.engine.connect() as connection:
             rows, last_message_at = self._queries.rows(connection, sender_id, self.recent_turns)
@@ -115,12 +120,14 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         self._stored_counts.remember(tracker)
         return tracker
 
+    @unavailable_on_database_error
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         tracker = await super().retrieve_full_tracker(conversation_id)
         if tracker is not None:
             self._stored_counts.remember(tracker)
         return tracker
 
+    @unavailable_on_database_error
     async def save(self, tracker: DialogueStateTracker) -> None:
         self._purge_expired_now_and_then()
         new_events = self._unsaved_events(tracker)

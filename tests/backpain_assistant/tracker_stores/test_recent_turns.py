@@ -10,13 +10,14 @@ from typing import Any, Dict, List, Tuple
 import pytest
 import sqlalchemy as sa
 from rasa.core.agent import Agent
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from backpain_assistant.tracker_stores.recent_turns import RecentTurnsSQLTrackerStore
+from backpain_assistant.tracker_stores.unavailable import ConversationStoreUnavailable
 from tests.conftest import MODEL, ROOT
 from tests.support.long_conversation import SCRIPT
 
@@ -208,3 +209,14 @@ def test_without_retention_nothing_expires(domain: Domain, database: Dict[str, A
 def test_a_retention_of_zero_days_is_refused(tmp_path: Path, domain: Domain) -> None:
     with pytest.raises(ValueError, match="retention_days"):
         RecentTurnsSQLTrackerStore(domain, retention_days=0, **sqlite(tmp_path / "t.db"))
+
+
+def test_an_unreachable_database_is_an_error_rasa_s_fail_safe_wrapper_lets_through(tmp_path: Path, domain: Domain) -> None:
+    """Rasa would otherwise answer from an empty in-memory tracker and keep the turn nowhere."""
+    store = RecentTurnsSQLTrackerStore(domain, **sqlite(tmp_path / "t.db"))
+    store.engine = sa.create_engine(f"sqlite:///{tmp_path}/missing/folder/t.db")
+    wrapped = FailSafeTrackerStore(store)
+    with pytest.raises(ConversationStoreUnavailable):
+        run(wrapped.retrieve("someone"))
+    with pytest.raises(ConversationStoreUnavailable):
+        run(wrapped.save(conversation_at("someone", time.time())))
