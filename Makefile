@@ -13,13 +13,17 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONWARNINGS := ignore
 
-.PHONY: run shell test bench venv spacy model clean
+.PHONY: run shell production test bench venv spacy model clean
 
 run: $(MODEL_STAMP)
 	@scripts/run.sh
 
 shell: $(MODEL_STAMP)
 	@scripts/run.sh shell
+
+# PostgreSQL, Redis, two Rasa servers behind nginx and the action server, on loopback.
+production: $(MODEL_STAMP)
+	@scripts/stack.sh run
 
 test: $(MODEL_STAMP)
 	@scripts/test.sh

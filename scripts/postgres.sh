@@ -31,6 +31,11 @@ case "$command" in
     port="${3:?port}"
     mkdir -p "$dir"
     if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; chmod 700 "$dir"; fi
+    if ! "${as_owner[@]}" test -w "$dir"; then
+      echo "PostgreSQL runs as user postgres, which cannot reach $dir: a parent directory is private." >&2
+      echo "Choose a directory whose parents it can enter (chmod o+x)." >&2
+      exit 1
+    fi
     if [ ! -f "$dir/PG_VERSION" ]; then
       "${as_owner[@]}" "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 >/dev/null
     fi
