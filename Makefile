@@ -39,7 +39,7 @@ model: $(MODEL_STAMP)
 $(VENV)/.installed: pyproject.toml requirements.lock scripts/find-python.sh
 	@python=$$(scripts/find-python.sh) && echo "Using $$python" && \
 	  { [ -x $(BIN)/python ] || "$$python" -m venv $(VENV); }
-	$(BIN)/python -m pip install --quiet --upgrade "pip<25" "setuptools<71" wheel
+	$(BIN)/python -m pip install --quiet pip==24.3.1 setuptools==70.3.0 wheel==0.45.1
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
 	@touch $@
 

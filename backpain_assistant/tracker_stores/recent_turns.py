@@ -24,7 +24,6 @@ conversations are purged at most once an hour.
 import itertools
 import json
 import logging
-import time
 import weakref
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -47,13 +46,12 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from backpain_assistant.tracker_stores.events import events_from_json
+from backpain_assistant.tracker_stores.retention import EXPIRED_SENDERS, Retention
 from backpain_assistant.tracker_stores.unavailable import unavailable_on_database_error
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_RECENT_TURNS = 10
-PURGE_INTERVAL_SECONDS = 3600
-SECONDS_PER_DAY = 86400
 
 # Events after which earlier slot values no longer apply.
 _STATE_RESETS = (SessionStarted.type_name, Restarted.type_name, AllSlotsReset.type_name)
@@ -71,12 +69,9 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         super().__init__(domain, **kwargs)
         if int(recent_turns) < 2:
             raise ValueError("recent_turns must be at least 2 so a conversation start is never re-matched")
-        if retention_days is not None and float(retention_days) <= 0:
-            raise ValueError("retention_days must be positive; leave it out to keep conversations")
         self.recent_turns = int(recent_turns)
         self.forget_after_action = forget_after_action
-        self.retention_seconds = float(retention_days) * SECONDS_PER_DAY if retention_days is not None else None
-        self._next_purge = 0.0
+        self.retention = Retention(retention_days)
         self._use_resilient_engine()
         self._stored_counts = _StoredEventCounts()
         self._prepared: Optional[_RecentTurnsQueries] = None
@@ -112,7 +107,7 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
             rows, last_message_at = self._queries.rows(connection, sender_id, self.recent_turns)
         if not rows:
             return None
-        if self._expired(last_message_at):
+        if self.retention.expired(last_message_at):
             self.erase(sender_id)
             logger.info(f"conversation.expired conversation={sender_id}")
             return None
@@ -129,7 +124,8 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 
     @unavailable_on_database_error
     async def save(self, tracker: DialogueStateTracker) -> None:
-        self._purge_expired_now_and_then()
+        if self.retention.purge_due():
+            self.purge_expired()
         new_events = self._unsaved_events(tracker)
         if self._asks_to_forget(new_events):
             self.erase(tracker.sender_id)
@@ -153,29 +149,15 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 
     def purge_expired(self) -> int:
         """Deletes the conversations whose last event is older than the retention; how many."""
-        if self.retention_seconds is None:
+        if not self.retention.enabled:
             return 0
         with self.engine.begin() as connection:
-            expired = connection.execute(_EXPIRED_SENDERS, {"cutoff": time.time() - self.retention_seconds}).scalars()
-            senders = list(expired)
+            senders = list(connection.execute(EXPIRED_SENDERS, {"cutoff": self.retention.cutoff()}).scalars())
             if senders:
                 connection.execute(self.SQLEvent.__table__.delete().where(self.SQLEvent.sender_id.in_(senders)))
         if senders:
             logger.info(f"conversation.purged count={len(senders)}")
         return len(senders)
-
-    def _purge_expired_now_and_then(self) -> None:
-        if self.retention_seconds is None or time.monotonic() < self._next_purge:
-            return
-        self._next_purge = time.monotonic() + PURGE_INTERVAL_SECONDS
-        self.purge_expired()
-
-    def _expired(self, last_message_at: Optional[float]) -> bool:
-        return (
-            self.retention_seconds is not None
-            and last_message_at is not None
-            and last_message_at < time.time() - self.retention_seconds
-        )
 
     def _asks_to_forget(self, new_events: List[Event]) -> bool:
         return self.forget_after_action is not None and any(
@@ -210,9 +192,6 @@ def _row(sender_id: Text, event: Event) -> Dict[Text, Any]:
         "action_name": data.get("name"),
         "data": json.dumps(data),
     }
-
-
-_EXPIRED_SENDERS = sa.text("SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff")
 
 
 def _latest_id_sql(type_names: Tuple[Text, ...], action_param: Optional[Text] = None) -> Text:
