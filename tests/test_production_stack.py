@@ -136,30 +136,21 @@ def test_concurrent_messages_to_one_conversation_are_handled_one_at_a_time(stack
     assert not overlaps, "two servers handled this conversation at the same time"
 
 
-def test_a_postgresql_restart_gives_a_clear_error_then_recovers_without_restarting_rasa(stack: Stack) -> None:
-    assert say(stack.url, "pg-restart", "does trazodone help back pain?")[0] == 200
-    stack.service("postgres.sh", "stop")
+@pytest.mark.parametrize("service, script, port", [("postgresql", "postgres.sh", "db_port"), ("redis", "redis.sh", "redis_port")])
+def test_a_restart_gives_a_clear_error_then_recovers_without_restarting_rasa(
+    stack: Stack, service: str, script: str, port: str
+) -> None:
+    sender = f"{service}-restart"
+    assert say(stack.url, sender, "does trazodone help back pain?")[0] == 200
+    stack.service(script, "stop")
     try:
-        status, reply = say(stack.url, "pg-restart", "what are its side effects?")
+        status, reply = say(stack.url, sender, "what are its side effects?")
         assert status == 503 and "try again" in reply["error"]
     finally:
-        stack.service("postgres.sh", "start", stack.db_port)
-    status, reply = say(stack.url, "pg-restart", "what are its side effects?")
+        stack.service(script, "start", getattr(stack, port))
+    status, reply = say(stack.url, sender, "what are its side effects?")
     assert status == 200 and sources(reply) == [{"article": "trazodone", "section": "recovery"}]
-    report["postgresql_restart"] = "503 with a retry message during the outage; the next message answered in context"
-
-
-def test_a_redis_restart_gives_a_clear_error_then_recovers_without_restarting_rasa(stack: Stack) -> None:
-    assert say(stack.url, "redis-restart", "does trazodone help back pain?")[0] == 200
-    stack.service("redis.sh", "stop")
-    try:
-        status, reply = say(stack.url, "redis-restart", "what are its side effects?")
-        assert status == 503 and "try again" in reply["error"]
-    finally:
-        stack.service("redis.sh", "start", stack.redis_port)
-    status, reply = say(stack.url, "redis-restart", "what are its side effects?")
-    assert status == 200 and sources(reply) == [{"article": "trazodone", "section": "recovery"}]
-    report["redis_restart"] = "503 with a retry message during the outage; the next message answered in context"
+    report[f"{service}_restart"] = "503 with a retry message during the outage; the next message answered in context"
 
 
 def test_without_the_action_server_answers_and_emergency_warnings_still_arrive(stack: Stack) -> None:
