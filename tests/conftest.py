@@ -1,7 +1,4 @@
 import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Dict, Iterator, Union
 
@@ -54,26 +51,12 @@ def assistant(server_dir: Path, action_url: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Dict[str, Union[str, int]]]:
     """Connection settings of a private PostgreSQL server on loopback (scripts/postgres.sh)."""
-    data = tempfile.mkdtemp(prefix="backpain-pg-")
-    script = str(ROOT / "scripts" / "postgres.sh")
-    port = servers.free_port()
-    subprocess.run([script, "start", data, str(port)], check=True)
-    try:
+    with servers.local_service("postgres.sh") as port:
         yield {"dialect": "postgresql", "host": "127.0.0.1", "port": port, "db": "rasa", "username": "postgres"}
-    finally:
-        subprocess.run([script, "stop", data], check=True)
-        shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def redis_port() -> Iterator[int]:
     """Port of a private Redis server on loopback (scripts/redis.sh)."""
-    data = tempfile.mkdtemp(prefix="backpain-redis-")
-    script = str(ROOT / "scripts" / "redis.sh")
-    port = servers.free_port()
-    subprocess.run([script, "start", data, str(port)], check=True)
-    try:
+    with servers.local_service("redis.sh") as port:
         yield port
-    finally:
-        subprocess.run([script, "stop", data], check=True)
-        shutil.rmtree(data, ignore_errors=True)

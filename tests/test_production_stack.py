@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from tests.conftest import ROOT
 from tests.support import servers
+from tests.support.chat import sources
 
 STACK = str(ROOT / "scripts" / "stack.sh")
 REPORT = ROOT / "results" / "production_stack" / "report.json"
@@ -76,10 +77,6 @@ def stack() -> Iterator[Stack]:
 def say(base_url: str, sender: str, text: str) -> Tuple[int, Any]:
     reply = requests.post(f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
     return reply.status_code, reply.json()
-
-
-def sources(turns: List[Dict[str, Any]]) -> List[Dict[str, str]]:
-    return [turn["metadata"]["source"] for turn in turns if "source" in turn["metadata"]]
 
 
 def stored(stack: Stack, sender: str) -> List[Tuple[str, Any, float]]:

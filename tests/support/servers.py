@@ -1,8 +1,10 @@
 """Starts the real action server and Rasa server as subprocesses on free loopback ports."""
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +22,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def local_service(script: str) -> Iterator[int]:
+    """A private server on loopback started by one of the project's scripts (postgres.sh,
+    redis.sh) in a temporary directory; yields its port."""
+    data, port, path = tempfile.mkdtemp(prefix="backpain-service-"), free_port(), str(ROOT / "scripts" / script)
+    subprocess.run([path, "start", data, str(port)], check=True)
+    try:
+        yield port
+    finally:
+        subprocess.run([path, "stop", data], check=True)
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
@@ -90,14 +105,18 @@ def endpoints_for(action_url: str, database: Path) -> Dict[str, Any]:
     return endpoints
 
 
+def port_of(url: str) -> str:
+    return url.rsplit(":", 1)[1].split("/")[0]
+
+
 def database_of(workdir: Path, base_url: str) -> Path:
     """The SQLite file of a Rasa server started by `rasa_server`."""
-    return workdir / f"conversations-{base_url.rsplit(':', 1)[1]}.db"
+    return workdir / f"conversations-{port_of(base_url)}.db"
 
 
-def log_of(workdir: Path, base_url: str, name: str = "rasa") -> Path:
+def log_of(workdir: Path, url: str, name: str = "rasa") -> Path:
     """The log of a server started here (`name`: rasa or actions)."""
-    return workdir / f"{name}-{base_url.rsplit(':', 1)[1].split('/')[0]}.log"
+    return workdir / f"{name}-{port_of(url)}.log"
 
 
 @contextmanager
