@@ -1,4 +1,5 @@
 import os
+import subprocess
 from pathlib import Path
 from typing import Dict, Iterator, Union
 
@@ -10,7 +11,24 @@ from tests.support.staff_webhook import StaffWebhook
 ROOT = Path(__file__).resolve().parent.parent
 SPACY_PIPELINE = ROOT / "build" / "spacy" / "backpain_en"
 MODEL = ROOT / "models" / "backpain.tar.gz"
-ARTICLES = ROOT.parent / "shared" / "articles"
+
+
+def find_articles() -> Path:
+    """The three source articles: `ARTICLES_DIR`, else `../shared/articles` beside this
+    checkout, else beside the repository it was cloned from (a clone made elsewhere,
+    such as CI's clean checkout in /tmp)."""
+    if os.environ.get("ARTICLES_DIR"):
+        return Path(os.environ["ARTICLES_DIR"])
+    candidates = [ROOT.parent / "shared" / "articles"]
+    origin = subprocess.run(
+        ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"], capture_output=True, text=True
+    ).stdout.strip()
+    if origin and Path(origin).is_dir():
+        candidates.append(Path(origin).resolve().parent / "shared" / "articles")
+    return next((path for path in candidates if path.is_dir()), candidates[0])
+
+
+ARTICLES = find_articles()
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
