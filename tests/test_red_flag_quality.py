@@ -1,14 +1,18 @@
 """Red-flag recall and false positives on hard test sets, through the whole trained NLU pipeline.
 
-Two suites, each a set of red-flag messages with their category and a set of benign messages
+Three suites, each a set of red-flag messages with their category and a set of benign messages
 (plus every non-red-flag message of the NLU test sets, which must not escalate either):
 
-- `tuning` (tests/red_flags/tuning_*.yml): written with the matcher and used to tune it. It is
-  held to the red-flag issue's floors: emergency-tier recall 100%, overall recall >= 98%,
-  false positives <= 2%.
-- `held_out` (tests/red_flags/held_out_*.yml): written independently, without seeing the
-  matcher, and not used for tuning. The matcher does not reach the issue's floors on it yet;
-  its floors are today's measured figures, so that no change makes it worse (see README).
+- `tuning` (tests/red_flags/tuning_*.yml): written with the matcher and used to tune it.
+- `independent` (tests/red_flags/independent_*.yml): written without seeing the matcher. It
+  was held out until 2026-11-23 (emergency-tier recall 70.5%, overall 77.1%), then its misses
+  were used to widen the matcher's concepts and context rules.
+- `blind` (tests/red_flags/blind_*.yml): written from the category definitions alone, without
+  seeing the matcher or the other sets, and measured before any tuning (see README for the
+  figures then and now).
+
+The tuning and independent suites are held to the red-flag issue's floors: emergency-tier
+recall 100%, overall recall >= 98%, false positives <= 2%.
 
 Reports: results/red_flags/<suite>.json.
 """
@@ -28,7 +32,7 @@ DATA = ROOT / "tests" / "red_flags"
 REPORTS = ROOT / "results" / "red_flags"
 FLOORS = {
     "tuning": {"recall_emergency_tier": 1.0, "recall_overall": 0.98, "false_positive_rate": 0.02},
-    "held_out": {"recall_emergency_tier": 0.70, "recall_overall": 0.77, "false_positive_rate": 0.02},
+    "independent": {"recall_emergency_tier": 1.0, "recall_overall": 0.98, "false_positive_rate": 0.02},
 }
 
 

@@ -18,9 +18,9 @@ PIPELINE_NAME = "backpain_en"
 
 
 def fuzzy_vocabulary(red_flags: Dict) -> List[str]:
-    """Single words of the red-flag concepts that the normalizer may correct a misspelling to."""
+    """The words of the red-flag concepts' phrases that the normalizer may correct a misspelling to."""
     terms = [term for concept in red_flags["concepts"].values() for term in concept_phrases(concept)]
-    return sorted({term.lower() for term in terms if " " not in term and term.isalpha()})
+    return sorted({word for term in terms for word in term.lower().split() if word.isalpha()})
 
 
 def canonical_forms(lexicon: Dict) -> Dict[str, str]:

@@ -1,6 +1,6 @@
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -31,13 +31,17 @@ class RedFlag:
     evidence: str
 
 
+SUPPRESSORS = ("negated", "informational", "conditional", "general_question")
+
+
 @dataclass(frozen=True)
 class Category:
     name: str
     tier: str
     label: str
     rules: Tuple[Tuple[str, ...], ...]
-    conditionals_suppress: bool
+    suppressed_by: FrozenSet[str]
+    unless: Tuple[str, ...]
 
 
 def concept_phrases(spec: Any) -> List[str]:
@@ -49,32 +53,45 @@ def concept_token_patterns(spec: Any) -> List[List[Dict[str, Any]]]:
     return spec.get("token_patterns", []) if isinstance(spec, dict) else []
 
 
+def category_from_spec(name: str, spec: Dict[str, Any]) -> Category:
+    suppressed_by = frozenset(spec.get("suppressed_by", SUPPRESSORS))
+    unknown = suppressed_by - set(SUPPRESSORS)
+    if unknown:
+        raise ValueError(f"red flag category {name}: unknown suppressed_by {sorted(unknown)}")
+    return Category(
+        name=name,
+        tier=spec["tier"],
+        label=spec["label"],
+        rules=tuple(tuple(rule) for rule in spec["rules"]),
+        suppressed_by=suppressed_by,
+        unless=tuple(spec.get("unless", ())),
+    )
+
+
 class RedFlagMatcher:
     """Finds red-flag categories in a doc (see data/red_flags.yml and data/negation.yml).
 
     Matching is on NORM, which the lexicon normalizer sets to the (typo-corrected) lemma,
     or the canonical name for medications. Phrase patterns are built on first use so that
-    they pass through the same earlier components. A mention is dropped when it is negated
-    or asked about in general (informational), and, for categories that say so, when it is
-    conditional ("if I get a fever").
+    they pass through the same earlier components. Each mention is checked for the contexts
+    that can cancel it: negated, informational ("what are the signs of…"), conditional
+    ("if I get a fever") and a general question (a question with no one in it: "is fever
+    with back pain a red flag?"). A category lists which of them cancel its mentions
+    (`suppressed_by`, all four by default), and may name concepts that rule it out
+    (`unless`).
     """
 
     def __init__(self, nlp: Language, name: str, red_flags: Dict[str, Any], negation: Dict[str, Any]):
         self._nlp = nlp
         self._name = name
         self._concepts: Dict[str, Any] = red_flags["concepts"]
-        self._categories = [
-            Category(
-                name=category,
-                tier=spec["tier"],
-                label=spec["label"],
-                rules=tuple(tuple(rule) for rule in spec["rules"]),
-                conditionals_suppress=spec.get("conditionals_suppress", True),
-            )
-            for category, spec in red_flags["categories"].items()
-        ]
+        self._categories = [category_from_spec(c, spec) for c, spec in red_flags["categories"].items()]
         self._categories.sort(key=lambda c: TIER_ORDER.index(c.tier))
         self._negation = negation
+        general = negation["general_questions"]
+        self._question_starts = frozenset(general["question_starts"])
+        self._personal_markers = frozenset(general["personal_markers"])
+        self._sentence_ends = frozenset(general["sentence_ends"])
         self._matchers: Optional[Dict[str, Union[PhraseMatcher, Matcher]]] = None
 
     def __call__(self, doc: Doc) -> Doc:
@@ -82,6 +99,34 @@ class RedFlagMatcher:
         return doc
 
     def find(self, doc: Doc) -> List[RedFlag]:
+        mentions = self._mentions(doc)
+        found = []
+        for category in self._categories:
+            usable = {
+                concept: [span for span, contexts in spans if not contexts & category.suppressed_by]
+                for concept, spans in mentions.items()
+            }
+            if self._ruled_out(category, usable):
+                continue
+            evidence = _first_satisfied_rule(category.rules, usable)
+            if evidence is not None:
+                text = " … ".join(doc[start:end].text for start, end in evidence)
+                found.append(RedFlag(category.name, category.tier, category.label, text))
+        return found
+
+    @staticmethod
+    def _ruled_out(category: Category, usable: Dict[str, List[Span]]) -> bool:
+        """An `unless` mention rules the category out, except inside one of its own mentions
+        ("dieting" in "not dieting")."""
+        own = [span for concept in {c for rule in category.rules for c in rule} for span in usable.get(concept, [])]
+        return any(
+            not any(o[0] <= span[0] and span[1] <= o[1] for o in own)
+            for concept in category.unless
+            for span in usable.get(concept, [])
+        )
+
+    def _mentions(self, doc: Doc) -> Dict[str, List[Tuple[Span, FrozenSet[str]]]]:
+        """Every concept mention, with the contexts that may cancel it."""
         matchers = self._get_matchers()
         concept_spans = _spans_by_key(matchers["concepts"], doc)
         for concept, spans in _spans_by_key(matchers["concept_token_patterns"], doc).items():
@@ -91,30 +136,43 @@ class RedFlagMatcher:
             kind: [span for span in _spans_by_key(matchers[kind], doc).get(kind, []) if span[0] not in inside_concepts]
             for kind in CONTEXT_KINDS
         }
-        asserted = {
-            concept: [s for s in spans if not self._is_negated(s, context) and not self._is_informational(s, context)]
+        in_general_questions = self._general_question_tokens(doc)
+        return {
+            concept: [(span, self._contexts(span, context, in_general_questions)) for span in spans]
             for concept, spans in concept_spans.items()
         }
-        unconditional = {
-            concept: [s for s in spans if not self._is_conditional(s, context)] for concept, spans in asserted.items()
+
+    def _contexts(self, span: Span, context: Dict[str, List[Span]], in_general_questions: Set[int]) -> FrozenSet[str]:
+        checks = {
+            "negated": self._in_scope(span, context, "negation_before", "negation_after"),
+            "informational": self._in_scope(span, context, "informational_before", "informational_after"),
+            "conditional": self._in_scope(span, context, "conditional_before", None),
+            "general_question": span[0] in in_general_questions,
         }
-        found = []
-        for category in self._categories:
-            usable = unconditional if category.conditionals_suppress else asserted
-            evidence = _first_satisfied_rule(category.rules, usable)
-            if evidence is not None:
-                text = " … ".join(doc[start:end].text for start, end in evidence)
-                found.append(RedFlag(category.name, category.tier, category.label, text))
-        return found
+        return frozenset(kind for kind, applies in checks.items() if applies)
 
-    def _is_negated(self, span: Span, context: Dict[str, List[Span]]) -> bool:
-        return self._in_scope(span, context, "negation_before", "negation_after")
+    def _general_question_tokens(self, doc: Doc) -> Set[int]:
+        """Tokens of the sentences that ask a question, when the message names no one (no I,
+        my, she, my dad…): "is fever with back pain a red flag?"."""
+        if self._personal_markers.intersection(t.lower_ for t in doc):
+            return set()
+        return {
+            i
+            for start, end in self._sentences(doc)
+            if doc[start].lower_ in self._question_starts
+            for i in range(start, end)
+        }
 
-    def _is_informational(self, span: Span, context: Dict[str, List[Span]]) -> bool:
-        return self._in_scope(span, context, "informational_before", "informational_after")
-
-    def _is_conditional(self, span: Span, context: Dict[str, List[Span]]) -> bool:
-        return self._in_scope(span, context, "conditional_before", None)
+    def _sentences(self, doc: Doc) -> List[Span]:
+        sentences, start = [], 0
+        for token in doc:
+            if token.lower_ in self._sentence_ends or token.is_space:
+                if token.i > start or token.lower_ == "?":
+                    sentences.append((start, token.i + 1))
+                start = token.i + 1
+        if start < len(doc):
+            sentences.append((start, len(doc)))
+        return [(s, e) for s, e in sentences if e > s and not all(t.is_space or t.is_punct for t in doc[s:e])]
 
     def _in_scope(self, span: Span, context: Dict[str, List[Span]], before: str, after: Optional[str]) -> bool:
         window, post_window = self._negation["window"], self._negation["post_window"]

@@ -54,3 +54,57 @@ def test_negated_and_hypothetical_mentions_do_not_fire(nlp, text: str) -> None:
 
 def test_a_negation_does_not_reach_past_but(nlp) -> None:
     assert "leg_numbness" in categories(nlp, "no fever but my legs are numb")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is fever with back pain a red flag?",
+        "why do doctors ask about cancer history when you have back pain?",
+        "should back pain after a fall be checked by a doctor",
+    ],
+)
+def test_a_general_question_does_not_fire(nlp, text: str) -> None:
+    assert categories(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("is fever with back pain a red flag? i have both since yesterday", "infection_signs"),
+        ("does trazodone help back pain? my wife has had chills all night", "infection_signs"),
+        ("how do people kill themselves with xanax?", "suicidal_thoughts"),
+        ("how many xanax would be an overdose?", "overdose"),
+    ],
+)
+def test_a_question_about_someone_or_about_dying_still_fires(nlp, text: str, category: str) -> None:
+    assert category in categories(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text, category, ruled_out_by",
+    [
+        ("losing weight without trying and my back aches", "weight_loss", "i'm losing weight on a diet and my back aches"),
+        ("i had cancer and now my back hurts", "cancer_history", "my boyfriend is a cancer and i'm a leo, my back hurts"),
+        ("i inject heroin", "injecting_drugs", "the doctor injected a steroid into my back"),
+    ],
+)
+def test_an_unless_concept_rules_a_category_out(nlp, text: str, category: str, ruled_out_by: str) -> None:
+    assert category in categories(nlp, text)
+    assert category not in categories(nlp, ruled_out_by)
+
+
+def test_an_unless_word_inside_the_categorys_own_mention_does_not_rule_it_out(nlp) -> None:
+    assert "weight_loss" in categories(nlp, "dropped 10 pounds without dieting")
+
+
+def test_pins_and_needles_is_not_a_needle(nlp) -> None:
+    assert categories(nlp, "pins and needles in my hands") == []
+    assert "injecting_drugs" in categories(nlp, "my brother shares needles for heroin")
+
+
+def test_a_category_rejects_an_unknown_suppressor() -> None:
+    from backpain_assistant.spacy_pipeline.red_flag_matcher import category_from_spec
+
+    with pytest.raises(ValueError, match="unknown suppressed_by"):
+        category_from_spec("x", {"tier": "urgent", "label": "x", "rules": [["a"]], "suppressed_by": ["sarcasm"]})
