@@ -16,7 +16,11 @@ CONTEXT_KINDS = (
     "informational_after",
     "conditional_before",
     "terminators",
+    "past_time",
+    "resolved",
 )
+# Context kinds that a concept mention does not mask ("years ago" also reads as a history).
+TIME_KINDS = ("past_time", "resolved")
 Span = Tuple[int, int]
 
 if not Doc.has_extension("red_flags"):
@@ -31,7 +35,8 @@ class RedFlag:
     evidence: str
 
 
-SUPPRESSORS = ("negated", "informational", "conditional", "general_question")
+SUPPRESSORS = ("negated", "informational", "conditional", "general_question", "historical")
+ANY_CONTEXT = "~"
 
 
 @dataclass(frozen=True)
@@ -75,10 +80,10 @@ class RedFlagMatcher:
     or the canonical name for medications. Phrase patterns are built on first use so that
     they pass through the same earlier components. Each mention is checked for the contexts
     that can cancel it: negated, informational ("what are the signs of…"), conditional
-    ("if I get a fever") and a general question (a question with no one in it: "is fever
-    with back pain a red flag?"). A category lists which of them cancel its mentions
-    (`suppressed_by`, all four by default), and may name concepts that rule it out
-    (`unless`).
+    ("if I get a fever"), a general question (a question with no one in it: "is fever with
+    back pain a red flag?") and historical ("had a fever last month, it's gone now"). A
+    category lists which of them cancel its mentions (`suppressed_by`, all five by default),
+    and may name concepts that rule it out (`unless`).
     """
 
     def __init__(self, nlp: Language, name: str, red_flags: Dict[str, Any], negation: Dict[str, Any]):
@@ -100,12 +105,14 @@ class RedFlagMatcher:
 
     def find(self, doc: Doc) -> List[RedFlag]:
         mentions = self._mentions(doc)
+        any_context = {ANY_CONTEXT + concept: [span for span, _ in spans] for concept, spans in mentions.items()}
         found = []
         for category in self._categories:
             usable = {
                 concept: [span for span, contexts in spans if not contexts & category.suppressed_by]
                 for concept, spans in mentions.items()
             }
+            usable.update(any_context)
             if self._ruled_out(category, usable):
                 continue
             evidence = _first_satisfied_rule(category.rules, usable)
@@ -131,9 +138,18 @@ class RedFlagMatcher:
         concept_spans = _spans_by_key(matchers["concepts"], doc)
         for concept, spans in _spans_by_key(matchers["concept_token_patterns"], doc).items():
             concept_spans[concept].extend(spans)
-        inside_concepts = {i for spans in concept_spans.values() for start, end in spans for i in range(start, end)}
+        pseudo_negations = _spans_by_key(matchers["pseudo_negations"], doc).get("pseudo_negations", [])
+        masked = {
+            i
+            for start, end in [s for spans in concept_spans.values() for s in spans] + pseudo_negations
+            for i in range(start, end)
+        }
         context = {
-            kind: [span for span in _spans_by_key(matchers[kind], doc).get(kind, []) if span[0] not in inside_concepts]
+            kind: [
+                span
+                for span in _spans_by_key(matchers[kind], doc).get(kind, [])
+                if kind in TIME_KINDS or span[0] not in masked
+            ]
             for kind in CONTEXT_KINDS
         }
         in_general_questions = self._general_question_tokens(doc)
@@ -148,8 +164,22 @@ class RedFlagMatcher:
             "informational": self._in_scope(span, context, "informational_before", "informational_after"),
             "conditional": self._in_scope(span, context, "conditional_before", None),
             "general_question": span[0] in in_general_questions,
+            "historical": self._is_historical(span, context),
         }
         return frozenset(kind for kind, applies in checks.items() if applies)
+
+    @staticmethod
+    def _is_historical(span: Span, context: Dict[str, List[Span]]) -> bool:
+        """Told as over: its clause has both a time in the past ("years ago") and a resolution
+        ("it healed")."""
+        starts = [start for start, _ in context["terminators"]]
+        clause_start = max([s + 1 for s in starts if s < span[0]], default=0)
+        clause_end = min([s for s in starts if s >= span[1]], default=10**9)
+
+        def in_clause(kind: str) -> bool:
+            return any(clause_start <= start < clause_end for start, _ in context[kind])
+
+        return in_clause("past_time") and in_clause("resolved")
 
     def _general_question_tokens(self, doc: Doc) -> Set[int]:
         """Tokens of the sentences that ask a question, when the message names no one (no I,
@@ -194,7 +224,7 @@ class RedFlagMatcher:
                 "concepts": self._phrase_matcher({c: concept_phrases(s) for c, s in self._concepts.items()}),
                 "concept_token_patterns": self._token_matcher(),
             }
-            for kind in CONTEXT_KINDS:
+            for kind in CONTEXT_KINDS + ("pseudo_negations",):
                 self._matchers[kind] = self._phrase_matcher({kind: self._negation[kind]})
         return self._matchers
 
@@ -231,7 +261,8 @@ def _first_satisfied_rule(
     rules: Sequence[Tuple[str, ...]], spans: Dict[str, List[Span]]
 ) -> Optional[List[Span]]:
     """The spans that satisfy the first rule whose concepts all occur (a concept listed
-    twice needs two mentions that don't overlap), or None."""
+    twice needs two mentions that don't overlap; `~concept` takes a mention in any context),
+    or None."""
     for rule in rules:
         chosen: List[Span] = []
         used: Dict[str, Set[Span]] = defaultdict(set)

@@ -108,3 +108,31 @@ def test_a_category_rejects_an_unknown_suppressor() -> None:
 
     with pytest.raises(ValueError, match="unknown suppressed_by"):
         category_from_spec("x", {"tier": "urgent", "label": "x", "rules": [["a"]], "suppressed_by": ["sarcasm"]})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "had a fever last month, it's gone now, back still a bit stiff",
+        "slipped on the stairs back in january, no pain anymore",
+        "hurt my back lifting 3 years ago, it healed and i'm fine now",
+    ],
+)
+def test_a_mention_told_as_over_does_not_fire(nlp, text: str) -> None:
+    assert categories(nlp, text) == []
+
+
+def test_a_past_time_alone_or_a_history_category_is_not_over(nlp) -> None:
+    assert "fall_or_injury" in categories(nlp, "slipped on the stairs back in january and my back still hurts")
+    assert "cancer_history" in categories(nlp, "had breast cancer years ago, fine now, but my back aches")
+
+
+def test_a_pseudo_negation_does_not_negate(nlp) -> None:
+    text = "body won't stop twitching, hot and sweaty, heart pounding since i doubled my zoloft"
+    assert "serotonin_syndrome" in categories(nlp, text)
+
+
+def test_a_drug_named_in_any_context_counts_when_the_symptom_is_reported(nlp) -> None:
+    text = "pharmacy couldnt fill my xanax, i'm hearing voices"
+    assert "withdrawal_seizure" in categories(nlp, text)
+    assert categories(nlp, "i couldnt get xanax and i'm not hearing voices") == []
