@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPACY_PIPELINE := build/spacy/backpain_en
 MODEL_STAMP := models/.trained
+WIDGET := build/web/webchat.js
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -13,19 +14,19 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONWARNINGS := ignore
 
-.PHONY: run shell production test bench venv spacy model clean
+.PHONY: run shell production test bench venv spacy model widget clean
 
-run: $(MODEL_STAMP)
+run: $(MODEL_STAMP) $(WIDGET)
 	@scripts/run.sh
 
 shell: $(MODEL_STAMP)
 	@scripts/run.sh shell
 
 # PostgreSQL, Redis, two Rasa servers behind nginx and the action server, on loopback.
-production: $(MODEL_STAMP)
+production: $(MODEL_STAMP) $(WIDGET)
 	@scripts/stack.sh run
 
-test: $(MODEL_STAMP)
+test: $(MODEL_STAMP) $(WIDGET)
 	@scripts/test.sh
 
 # Speed and memory next to a Rasa-default-config baseline (not part of `make test`).
@@ -33,6 +34,7 @@ bench: $(MODEL_STAMP)
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 venv: $(VENV)/.installed
+widget: $(WIDGET)
 spacy: $(SPACY_PIPELINE)/meta.json
 model: $(MODEL_STAMP)
 
@@ -53,5 +55,10 @@ $(MODEL_STAMP): $(SPACY_PIPELINE)/meta.json config.yml domain.yml $(shell find d
 	RASA_MAX_CACHE_SIZE=0 $(BIN)/rasa train --fixed-model-name backpain --out models --quiet
 	@touch $@
 
+# The demo page's chat widget: rasa-webchat's prebuilt bundle, pinned by web/package-lock.json.
+$(WIDGET): web/package.json web/package-lock.json
+	cd web && npm ci --omit=dev --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $@) && cp web/node_modules/rasa-webchat/lib/index.js $@
+
 clean:
-	rm -rf build models .rasa results test-artifacts
+	rm -rf build models .rasa results test-artifacts web/node_modules

@@ -6,6 +6,7 @@ from typing import Dict, Iterator, Union
 import pytest
 
 from tests.support import servers
+from tests.support.channels import ChannelStandIns
 from tests.support.staff_webhook import StaffWebhook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,3 +79,18 @@ def redis_port() -> Iterator[int]:
     """Port of a private Redis server on loopback (scripts/redis.sh)."""
     with servers.local_service("redis.sh") as port:
         yield port
+
+
+@pytest.fixture(scope="session")
+def channel_standins() -> Iterator[ChannelStandIns]:
+    standins = ChannelStandIns()
+    yield standins
+    standins.close()
+
+
+@pytest.fixture(scope="session")
+def channels_assistant(server_dir: Path, action_url: str, channel_standins: ChannelStandIns) -> Iterator[str]:
+    """A Rasa server with every channel on: Slack and Telegram pointed at local stand-ins of
+    their APIs, REST behind a bearer token."""
+    with servers.rasa_server(server_dir, action_url, MODEL, env=channel_standins.environment()) as url:
+        yield url

@@ -1,6 +1,4 @@
-import json
-import logging
-from asyncio import CancelledError
+import hmac
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -8,17 +6,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from backpain_assistant.tracker_stores.unavailable import ConversationStoreUnavailable
-
-logger = logging.getLogger(__name__)
-
-MAX_MESSAGE_CHARS = 5_000
-MAX_SENDER_CHARS = 128
-MAX_METADATA_CHARS = 5_000
-UNAVAILABLE = (
-    "The assistant could not handle this message just now. Please try again in a moment. "
-    "If this is an emergency, call your local emergency number now."
-)
+from backpain_assistant.channels.handling import UNAVAILABLE, handle
+from backpain_assistant.channels.settings import from_environment
+from backpain_assistant.channels.validation import Problem, problem_with
 
 
 class MetadataCollectingOutputChannel(CollectingOutputChannel):
@@ -60,12 +50,22 @@ class RestWithMetadata(InputChannel):
     Replies with a JSON list of bot turns: `text`, optional `buttons`, and `metadata`
     (`kind`, and `source` for answers or `red_flag` for escalations). A malformed request
     gets a 400, 413 or 415 with an `error` that says what is wrong; a message that could not
-    be handled (its conversation's store or lock unreachable) a 503 to retry.
+    be handled (its conversation's store or lock unreachable) a 503 to retry. When the
+    environment variable that credentials.yml names in `token_env` is set, requests must
+    carry it as `Authorization: Bearer <token>` (401 otherwise).
     """
 
     @classmethod
     def name(cls) -> Text:
         return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        values, _ = from_environment(credentials, "token")
+        return cls(values["token"])
+
+    def __init__(self, token: Optional[Text] = None):
+        self.token = token
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
@@ -76,42 +76,30 @@ class RestWithMetadata(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not authorised(request, self.token):
+                return response.json(
+                    {"error": "Send the REST token as: Authorization: Bearer <token>."},
+                    status=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
             parsed, problem = parse_request(request)
             if problem is not None:
                 status, error = problem
                 return response.json({"error": error}, status=status)
             sender_id, text, metadata = parsed
             collector = MetadataCollectingOutputChannel()
-            try:
-                await on_new_message(
-                    UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata)
-                )
-            except (ConversationStoreUnavailable, CancelledError, Exception) as error:
-                return unavailable(sender_id, error)
+            message = UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata)
+            if await handle(on_new_message, message) is not None:
+                return response.json({"error": UNAVAILABLE}, status=503, headers={"Retry-After": "5"})
             return response.json(collector.messages)
 
         return webhook
 
 
-def unavailable(sender_id: Text, error: BaseException) -> HTTPResponse:
-    """A 503 the client can retry on, when the message could not be handled (a store or lock down).
-
-    The error's text is logged only at DEBUG: database errors quote the statement's
-    parameters, which hold what the person wrote.
-    """
-    logger.error("rest.message.failure sender=%s error=%s", sender_id, type(error).__name__)
-    logger.debug("rest.message.failure details", exc_info=error)
-    return response.json(
-        {"error": UNAVAILABLE},
-        status=503,
-        headers={"Retry-After": "5"},
-    )
-
-
 ParsedRequest = Tuple[Text, Text, Optional[Dict[Text, Any]]]
 
 
-def parse_request(request: Request) -> Tuple[Optional[ParsedRequest], Optional[Tuple[int, Text]]]:
+def parse_request(request: Request) -> Tuple[Optional[ParsedRequest], Optional[Problem]]:
     """(sender, message, metadata), or the HTTP status and error to answer with."""
     if "json" not in (request.content_type or ""):
         return None, (415, "Send JSON with Content-Type: application/json.")
@@ -122,24 +110,12 @@ def parse_request(request: Request) -> Tuple[Optional[ParsedRequest], Optional[T
     if not isinstance(body, dict):
         return None, (400, 'Send a JSON object: {"sender": "...", "message": "..."}.')
     sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-        return None, (400, f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters.')
-    if not isinstance(text, str) or not text.strip():
-        return None, (400, '"message" must be a non-empty string.')
-    if len(text) > MAX_MESSAGE_CHARS:
-        return None, (413, f'"message" is longer than {MAX_MESSAGE_CHARS} characters; please shorten it.')
-    if not (is_unicode(sender) and is_unicode(text)):
-        return None, (400, '"sender" and "message" must be valid Unicode text (no lone surrogates).')
-    if metadata is not None and not isinstance(metadata, dict):
-        return None, (400, '"metadata" must be a JSON object.')
-    if metadata is not None and len(json.dumps(metadata)) > MAX_METADATA_CHARS:
-        return None, (413, f'"metadata" is larger than {MAX_METADATA_CHARS} characters of JSON.')
-    return (sender, text, metadata), None
+    problem = problem_with(sender, text, metadata)
+    return (None, problem) if problem else ((sender, text, metadata), None)
 
 
-def is_unicode(text: Text) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def authorised(request: Request, token: Optional[Text]) -> bool:
+    if not token:
+        return True
+    scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())

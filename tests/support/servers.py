@@ -120,7 +120,8 @@ def log_of(workdir: Path, url: str, name: str = "rasa") -> Path:
 
 
 @contextmanager
-def rasa_server(workdir: Path, action_url: str, model: Path) -> Iterator[str]:
+def rasa_server(workdir: Path, action_url: str, model: Path, env: Optional[Dict[str, str]] = None) -> Iterator[str]:
+    """A Rasa server as `make run` starts it; `env` sets channel secrets and the like."""
     port = free_port()
     endpoints = workdir / f"endpoints-{port}.yml"
     endpoints.write_text(yaml.safe_dump(endpoints_for(action_url, workdir / f"conversations-{port}.db")))
@@ -132,7 +133,7 @@ def rasa_server(workdir: Path, action_url: str, model: Path) -> Iterator[str]:
         f"http://127.0.0.1:{port}/",
         workdir,
         f"rasa-{port}",
-        base_env(),
+        base_env(env),
     )
     try:
         yield f"http://127.0.0.1:{port}"

@@ -1,0 +1,91 @@
+"""The website widget's socket.io channel, on top of Rasa's.
+
+What this adds to Rasa's: each bot turn keeps its `metadata` (the widget shows the citation and
+styles red flags from it); the citation is set on a line of its own, and a red flag opens with
+a heading and carries the widget's `customCss` class `rw-red-flag`; a malformed or oversized
+message gets an error reply instead of being dropped; a message that could not be handled is
+apologised for; and a reloaded page rejoins its conversation (Rasa 3.6 calls python-socketio's
+`enter_room` without awaiting it, which python-socketio 5.10 and later made a coroutine, so
+Rasa's own session persistence delivers nothing).
+"""
+import inspect
+import json
+import uuid
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+
+from backpain_assistant.channels.handling import OnNewMessage, handle_or_apologise
+from backpain_assistant.channels.rendering import turn_of
+from backpain_assistant.channels.validation import problem_with
+
+RED_FLAG_CSS = {"style": "class", "css": "rw-red-flag"}
+NO_SESSION = "This chat lost its session. Please reload the page."
+
+
+def widget_message(message: Dict[Text, Any]) -> Dict[Text, Any]:
+    turn = turn_of(message)
+    paragraphs = [f"**{turn.heading}**"] if turn.heading else []
+    paragraphs.append(turn.text)
+    if turn.citation:
+        paragraphs.append(f"*{turn.citation}*")
+    metadata = dict(message.get("metadata") or {})
+    if turn.heading:
+        metadata["customCss"] = RED_FLAG_CSS
+    out: Dict[Text, Any] = {"text": "\n\n".join(p for p in paragraphs if p), "metadata": metadata}
+    if turn.buttons:
+        out["quick_replies"] = [{"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in turn.buttons]
+    return out
+
+
+class MetadataSocketIOOutput(SocketIOOutput):
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        await self._send_message(recipient_id, widget_message(message))
+
+
+class WebsiteSocketIO(SocketIOInput):
+    """Rasa's socket.io settings in credentials.yml (`session_persistence`, `metadata_key`…)."""
+
+    def blueprint(self, on_new_message: OnNewMessage) -> SocketBlueprint:
+        socketio_webhook = super().blueprint(on_new_message)
+        sio = self.sio
+
+        async def handle_message(sid: Text, data: Any) -> None:
+            output = MetadataSocketIOOutput(sio, self.bot_message_evt)
+            data = data if isinstance(data, dict) else {}
+            sender = data.get("session_id") if self.session_persistence else sid
+            if not sender:
+                await output.send_response(sid, {"text": NO_SESSION, "metadata": {"kind": "error"}})
+                return
+            text, metadata = data.get("message"), metadata_of(data.get(self.metadata_key))
+            problem = problem_with(sender, text, metadata)
+            if problem:
+                await output.send_response(sid, {"text": problem[1], "metadata": {"kind": "error"}})
+                return
+            message = UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
+            await handle_or_apologise(on_new_message, message)
+
+        async def session_request(sid: Text, data: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            session_id = requested if isinstance(requested, str) and requested.strip() else uuid.uuid4().hex
+            if self.session_persistence:
+                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(joined):
+                    await joined
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        # Replace the handlers Rasa's blueprint registered for the same events.
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
+        return socketio_webhook
+
+
+def metadata_of(value: Any) -> Optional[Any]:
+    """The widget sends `customData` as an object, some clients as a JSON string."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value or None
