@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: data validation, dialogue end-to-end stories, then pytest
-# (unit tests, live conversations over REST, NLU and red-flag quality floors).
+# (unit tests, live conversations on every channel, the website widget in headless Chromium,
+# NLU and red-flag quality floors).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
@@ -12,6 +13,10 @@ echo "== rasa data validate (warnings fail)"
 echo "== end-to-end test stories (prediction errors fail)"
 "$bin/rasa" test core --stories tests/e2e --model models/backpain.tar.gz \
   --out results/core --fail-on-prediction-errors --no-plot --quiet
+
+echo "== headless Chromium for the widget's end-to-end test"
+read -r chromium _ < <(scripts/chromium.sh)
+export CHROMIUM="$chromium"
 
 echo "== pytest"
 "$bin/python" -m pytest -p no:cacheprovider "$@"
