@@ -36,10 +36,13 @@ else
   cat <<MSG
 
   The assistant is starting on http://localhost:$port
+  Chat in the browser (the website widget): http://localhost:$port/webhooks/website/
   Talk to it over REST:
     curl -s localhost:$port/webhooks/rest/webhook -H 'Content-Type: application/json' \\
          -d '{"sender": "me", "message": "Does trazodone help back pain?"}'
-  or chat in the terminal with: make shell
+  (with REST_TOKEN set, add -H "Authorization: Bearer \$REST_TOKEN"),
+  or chat in the terminal with: make shell.
+  Slack and Telegram are on when their secrets are set (README, "Channels").
   Ctrl-C stops everything.
 
 MSG

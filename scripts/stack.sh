@@ -66,6 +66,7 @@ start() {
   The production profile is up on http://127.0.0.1:$port (nginx over Rasa servers on ports ${rasa_ports[*]})
     PostgreSQL 127.0.0.1:$DB_PORT, Redis 127.0.0.1:$REDIS_PORT, action server 127.0.0.1:$action_port
     logs in $dir/logs
+  Website widget: http://127.0.0.1:$port/webhooks/website/
   curl -s localhost:$port/webhooks/rest/webhook -H 'Content-Type: application/json' \\
        -d '{"sender": "me", "message": "Does trazodone help back pain?"}'
 

@@ -51,7 +51,8 @@ class WebsiteSocketIO(SocketIOInput):
         socketio_webhook = super().blueprint(on_new_message)
         sio = self.sio
 
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: Text, data: Any = None, *extra: Any) -> None:
+            # A client may emit no argument, or several (a list is spread into arguments).
             output = MetadataSocketIOOutput(sio, self.bot_message_evt)
             data = data if isinstance(data, dict) else {}
             sender = data.get("session_id") if self.session_persistence else sid
@@ -66,7 +67,7 @@ class WebsiteSocketIO(SocketIOInput):
             message = UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
             await handle_or_apologise(on_new_message, message)
 
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: Text, data: Any = None, *extra: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             session_id = requested if isinstance(requested, str) and requested.strip() else uuid.uuid4().hex
             if self.session_persistence:
