@@ -8,7 +8,7 @@ italics, suggestions as inline buttons whose `callback_data` fits Telegram's 64 
 import hmac
 import html
 import logging
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, Optional, Text, Tuple
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
