@@ -167,7 +167,12 @@ class TelegramChannel(InputChannel):
             incoming = incoming_of(update)
             if incoming is None:
                 return response.json({"status": "ignored"})
-            await self._answer(request, on_new_message, update, *incoming)
+            try:
+                await self._answer(request, on_new_message, update, *incoming)
+            except Exception as error:
+                # Telegram's Bot API unreachable: Telegram redelivers the update after a 5xx.
+                logger.error("telegram.update.failure error=%s", type(error).__name__)
+                return response.json({"error": "Could not reach Telegram's Bot API."}, status=503)
             return response.json({"status": "ok"})
 
         return telegram
