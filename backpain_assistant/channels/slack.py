@@ -8,6 +8,7 @@ a 500); and a message that could not be handled is apologised for in Slack inste
 dropped.
 """
 import asyncio
+import html
 import json
 import logging
 from typing import Any, Dict, List, Optional, Text
@@ -94,6 +95,11 @@ class SlackChannel(SlackInput):
     def __init__(self, api_url: Text = DEFAULT_API_URL, **kwargs: Any):
         super().__init__(**kwargs)
         self.api_url = api_url if api_url.endswith("/") else api_url + "/"
+
+    @staticmethod
+    def _sanitize_user_message(text: Text, uids_to_remove: Optional[List[Text]]) -> Text:
+        """Rasa's clean-up, then Slack's escapes undone: Slack sends "<" as "&lt;"."""
+        return html.unescape(SlackInput._sanitize_user_message(text, uids_to_remove))
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         slack_webhook = super().blueprint(on_new_message)

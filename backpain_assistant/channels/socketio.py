@@ -64,6 +64,8 @@ class WebsiteSocketIO(SocketIOInput):
             if problem:
                 await output.send_response(sid, {"text": problem[1], "metadata": {"kind": "error"}})
                 return
+            if self.session_persistence:
+                await join(sid, sender)  # a client that skipped session_request still gets its answers
             message = UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
             await handle_or_apologise(on_new_message, message)
 
@@ -71,10 +73,15 @@ class WebsiteSocketIO(SocketIOInput):
             requested = data.get("session_id") if isinstance(data, dict) else None
             session_id = requested if isinstance(requested, str) and requested.strip() else uuid.uuid4().hex
             if self.session_persistence:
-                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
-                if inspect.isawaitable(joined):
-                    await joined
+                await join(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        async def join(sid: Text, session_id: Text) -> None:
+            if session_id in (sio.rooms(sid, namespace=self.namespace) or []):
+                return
+            joined = sio.enter_room(sid, session_id, namespace=self.namespace)
+            if inspect.isawaitable(joined):
+                await joined
 
         # Replace the handlers Rasa's blueprint registered for the same events.
         sio.on("session_request", session_request, namespace=self.namespace)

@@ -144,14 +144,15 @@ class TelegramUser:
 class WidgetUser:
     """The website widget's side of the socket.io channel (session persistence on)."""
 
-    def __init__(self, base_url: str, session_id: Optional[str] = None):
+    def __init__(self, base_url: str, session_id: Optional[str] = None, request_session: bool = True):
         self.session_id = session_id or f"session-{next(_ids)}"
         self.received: List[Dict[str, Any]] = []
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", self.received.append)
         self.client.connect(base_url, socketio_path="/socket.io/", transports=["polling"], wait_timeout=10)
-        self.client.emit("session_request", {"session_id": self.session_id})
-        time.sleep(0.3)
+        if request_session:
+            self.client.emit("session_request", {"session_id": self.session_id})
+            time.sleep(0.3)
 
     def emit(self, data: Any) -> List[Dict[str, Any]]:
         before = len(self.received)

@@ -82,3 +82,9 @@ def test_a_button_click_is_answered(slack: SlackUser) -> None:
     reply = slack.post(None, raw=body, content_type="application/x-www-form-urlencoded")
     assert reply.status_code == 200, reply.text
     slack.api.wait_for(lambda: len(slack.answers()) > before)
+
+
+def test_slacks_escapes_in_user_text_are_undone() -> None:
+    from backpain_assistant.channels.slack import SlackChannel
+
+    assert SlackChannel._sanitize_user_message("is 5 &lt; 6 &amp; <@UBOT> ok?", ["UBOT"]) == "is 5 < 6 & ok?"

@@ -61,3 +61,12 @@ def test_a_bad_message_gets_an_error_reply(widget: WidgetUser, data, error: str)
 def test_a_message_without_a_session_is_told_to_reload(widget: WidgetUser) -> None:
     turns = widget.emit("not an object")
     assert turns and "reload" in turns[0]["text"]
+
+
+def test_a_client_that_skipped_the_session_request_still_gets_its_answers(channels_assistant) -> None:
+    user = WidgetUser(channels_assistant, request_session=False)
+    try:
+        turns = user.say("does xanax help back pain?")
+        assert any(t["metadata"].get("kind") == "answer" for t in turns), turns
+    finally:
+        user.close()
