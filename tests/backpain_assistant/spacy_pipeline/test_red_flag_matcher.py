@@ -136,3 +136,16 @@ def test_a_drug_named_in_any_context_counts_when_the_symptom_is_reported(nlp) ->
     text = "pharmacy couldnt fill my xanax, i'm hearing voices"
     assert "withdrawal_seizure" in categories(nlp, text)
     assert categories(nlp, "i couldnt get xanax and i'm not hearing voices") == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("was in a crash yesterday and my back hurts", True),
+        ("crashed my bike this morning, back is killing me", True),
+        ("my laptop crashed and my back hurts", False),
+        ("i'm crushing on someone at work lol", False),
+    ],
+)
+def test_a_crash_is_major_trauma_only_when_someone_was_in_it(nlp, text: str, expected: bool) -> None:
+    assert ("major_trauma" in categories(nlp, text)) is expected
