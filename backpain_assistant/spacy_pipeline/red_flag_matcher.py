@@ -138,18 +138,14 @@ class RedFlagMatcher:
         concept_spans = _spans_by_key(matchers["concepts"], doc)
         for concept, spans in _spans_by_key(matchers["concept_token_patterns"], doc).items():
             concept_spans[concept].extend(spans)
-        pseudo_negations = _spans_by_key(matchers["pseudo_negations"], doc).get("pseudo_negations", [])
+        context_spans = _spans_by_key(matchers["context"], doc)
         masked = {
             i
-            for start, end in [s for spans in concept_spans.values() for s in spans] + pseudo_negations
+            for start, end in [s for spans in concept_spans.values() for s in spans] + context_spans["pseudo_negations"]
             for i in range(start, end)
         }
         context = {
-            kind: [
-                span
-                for span in _spans_by_key(matchers[kind], doc).get(kind, [])
-                if kind in TIME_KINDS or span[0] not in masked
-            ]
+            kind: [span for span in context_spans[kind] if kind in TIME_KINDS or span[0] not in masked]
             for kind in CONTEXT_KINDS
         }
         in_general_questions = self._general_question_tokens(doc)
@@ -194,15 +190,14 @@ class RedFlagMatcher:
         }
 
     def _sentences(self, doc: Doc) -> List[Span]:
+        """Spans ending at a sentence end or a line break, those with a word in them."""
         sentences, start = [], 0
         for token in doc:
             if token.lower_ in self._sentence_ends or token.is_space:
-                if token.i > start or token.lower_ == "?":
-                    sentences.append((start, token.i + 1))
+                sentences.append((start, token.i + 1))
                 start = token.i + 1
-        if start < len(doc):
-            sentences.append((start, len(doc)))
-        return [(s, e) for s, e in sentences if e > s and not all(t.is_space or t.is_punct for t in doc[s:e])]
+        sentences.append((start, len(doc)))
+        return [(s, e) for s, e in sentences if not all(t.is_space or t.is_punct for t in doc[s:e])]
 
     def _in_scope(self, span: Span, context: Dict[str, List[Span]], before: str, after: Optional[str]) -> bool:
         window, post_window = self._negation["window"], self._negation["post_window"]
@@ -223,9 +218,9 @@ class RedFlagMatcher:
             self._matchers = {
                 "concepts": self._phrase_matcher({c: concept_phrases(s) for c, s in self._concepts.items()}),
                 "concept_token_patterns": self._token_matcher(),
+                # One pass finds every kind of context phrase, each under its kind's key.
+                "context": self._phrase_matcher({k: self._negation[k] for k in CONTEXT_KINDS + ("pseudo_negations",)}),
             }
-            for kind in CONTEXT_KINDS + ("pseudo_negations",):
-                self._matchers[kind] = self._phrase_matcher({kind: self._negation[kind]})
         return self._matchers
 
     def _token_matcher(self) -> Matcher:
