@@ -34,17 +34,26 @@ TOO_LONG = f"That message is longer than {MAX_MESSAGE_CHARS} characters; please 
 
 
 class TelegramBotApi:
+    """The Bot API over one HTTP session per server process, opened on first use (inside the
+    server's event loop) and reused, so a reply does not open a new connection to Telegram."""
+
     def __init__(self, token: Text, api_url: Text = DEFAULT_API_URL):
         self._url = f"{api_url.rstrip('/')}/bot{token}/"
+        self._session: Optional[aiohttp.ClientSession] = None
 
     async def call(self, method: Text, payload: Dict[Text, Any]) -> Any:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-            async with session.post(self._url + method, json=payload) as reply:
-                body = await reply.json(content_type=None)
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        async with self._session.post(self._url + method, json=payload) as reply:
+            body = await reply.json(content_type=None)
         if not isinstance(body, dict) or not body.get("ok"):
             description = body.get("description") if isinstance(body, dict) else reply.status
             raise RuntimeError(f"Telegram {method} failed: {description}")
         return body.get("result")
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
 
 
 def callback_data(button: Dict[Text, Any]) -> Text:
@@ -149,6 +158,10 @@ class TelegramChannel(InputChannel):
                     await self.register_webhook()
                 except Exception as error:
                     logger.error("telegram.webhook.registration.failure error=%s", error)
+
+        @telegram.listener("before_server_stop")
+        async def close_session(app: Any, loop: Any) -> None:
+            await self.api.close()
 
         @telegram.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

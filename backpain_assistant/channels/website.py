@@ -1,6 +1,6 @@
 """Serves the demo page that embeds the chat widget, from the same origin as the socket.io channel."""
 from pathlib import Path
-from typing import Any, Dict, Optional, Text
+from typing import Text
 
 from rasa.core.channels.channel import InputChannel
 from sanic import Blueprint, response
@@ -29,10 +29,6 @@ class DemoPage(InputChannel):
     @classmethod
     def name(cls) -> Text:
         return "website"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls()
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         page = Blueprint("website_demo_page", __name__)
