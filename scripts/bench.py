@@ -168,11 +168,11 @@ async def long_conversation(url: str, turns: int) -> List[float]:
         ]
 
 
-def in_process(model: Path, endpoints: Path, turns: int, sender: str) -> List[float]:
+def in_process(model: Path, endpoints: Path, turns: int, sender: str, speedups: bool) -> List[float]:
     output = subprocess.run(
         [str(BIN / "python"), str(ROOT / "scripts" / "bench_turns.py"), "--model", str(model),
          "--endpoints", str(endpoints), "--messages", json.dumps(CONVERSATION), "--turns", str(turns),
-         "--sender", sender],
+         "--sender", sender, *(["--sequential-graph-runner"] if speedups else [])],
         cwd=ROOT, check=True, env=ENV, capture_output=True, text=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -183,6 +183,11 @@ class Project(NamedTuple):
     config: Path
     tracker_store: Dict[str, Any]
     workers: int = 1
+    # This project's launcher (backpain_assistant.rasa_cli) instead of Rasa's own `rasa`.
+    speedups: bool = True
+
+    def rasa_cli(self) -> List[str]:
+        return [str(BIN / "python"), "-m", "backpain_assistant.rasa_cli"] if self.speedups else [str(BIN / "rasa")]
 
 
 def measure(project: Project, workdir: Path, args: argparse.Namespace) -> Dict[str, Any]:
@@ -215,7 +220,7 @@ def serve(
     name, port, result = project.name, free_port(), {}
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     started = time.monotonic()
-    rasa = start([str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+    rasa = start([*project.rasa_cli(), "run", "--model", str(model), "--endpoints", str(endpoints),
                   "--credentials", "credentials.yml", "--port", str(port), "--interface", "127.0.0.1"],
                  workdir / "rasa.log", {"SANIC_WORKERS": str(project.workers)})
     try:
@@ -249,7 +254,7 @@ def per_turn_in_process(
             store["db"] = str(workdir / "in-process.db")
         path = workdir / f"endpoints-{backend}.yml"
         path.write_text(yaml.safe_dump({**yaml.safe_load(endpoints.read_text()), "tracker_store": store}))
-        timings = in_process(model, path, args.turns, f"{backend}-{workdir.name}")
+        timings = in_process(model, path, args.turns, f"{backend}-{workdir.name}", project.speedups)
         result[f"per_turn_in_process_{backend}"] = per_turn(timings)
     return result
 
@@ -325,7 +330,7 @@ def main() -> None:
         if not args.no_baseline:
             baseline = Path(tmp) / "baseline-config.yml"
             baseline.write_text(BASELINE_CONFIG)
-            projects.append(Project("Rasa defaults", baseline, {"type": "SQL", "dialect": "sqlite"}))
+            projects.append(Project("Rasa defaults", baseline, {"type": "SQL", "dialect": "sqlite"}, speedups=False))
         for index, project in enumerate(projects):
             workdir = Path(tmp) / str(index)
             workdir.mkdir()

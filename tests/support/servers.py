@@ -127,7 +127,7 @@ def rasa_server(workdir: Path, action_url: str, model: Path, env: Optional[Dict[
     endpoints.write_text(yaml.safe_dump(endpoints_for(action_url, workdir / f"conversations-{port}.db")))
     server = Server(
         [
-            str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+            str(BIN / "python"), "-m", "backpain_assistant.rasa_cli", "run", "--model", str(model), "--endpoints", str(endpoints),
             "--credentials", "credentials.yml", "--port", str(port), "--interface", "127.0.0.1",
         ],
         f"http://127.0.0.1:{port}/",
