@@ -142,10 +142,10 @@ async def first_answer(url: str, process: subprocess.Popen, timeout_s: float = 3
     raise RuntimeError("no answer within the start-up timeout")
 
 
-def endpoints_for(tracker_store: Dict[str, Any], action_port: int, database: Path) -> Dict[str, Any]:
+def endpoints_for(project: "Project", action_port: int, database: Path) -> Dict[str, Any]:
     return {
-        "action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"},
-        "tracker_store": {**tracker_store, "db": str(database)},
+        "action_endpoint": {**project.action_endpoint, "url": f"http://127.0.0.1:{action_port}/webhook"},
+        "tracker_store": {**project.tracker_store, "db": str(database)},
     }
 
 
@@ -172,7 +172,7 @@ def in_process(model: Path, endpoints: Path, turns: int, sender: str, speedups: 
     output = subprocess.run(
         [str(BIN / "python"), str(ROOT / "scripts" / "bench_turns.py"), "--model", str(model),
          "--endpoints", str(endpoints), "--messages", json.dumps(CONVERSATION), "--turns", str(turns),
-         "--sender", sender, *(["--sequential-graph-runner"] if speedups else [])],
+         "--sender", sender, *(["--speedups"] if speedups else [])],
         cwd=ROOT, check=True, env=ENV, capture_output=True, text=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -182,6 +182,7 @@ class Project(NamedTuple):
     name: str
     config: Path
     tracker_store: Dict[str, Any]
+    action_endpoint: Dict[str, Any]
     workers: int = 1
     # This project's launcher (backpain_assistant.rasa_cli) instead of Rasa's own `rasa`.
     speedups: bool = True
@@ -197,7 +198,7 @@ def measure(project: Project, workdir: Path, args: argparse.Namespace) -> Dict[s
     model = result.pop("model")
     action_port = free_port()
     endpoints = workdir / "endpoints.yml"
-    settings = endpoints_for(project.tracker_store, action_port, workdir / "conversations.db")
+    settings = endpoints_for(project, action_port, workdir / "conversations.db")
     if project.workers > 1:
         settings["lock_store"] = {"type": ATOMIC_REDIS_LOCK_STORE, **args.redis}
     endpoints.write_text(yaml.safe_dump(settings))
@@ -316,10 +317,11 @@ def main() -> None:
     parser.add_argument("--conversations-32", type=int, default=160, help="conversations sent 32 at a time")
     parser.add_argument("--turns", type=int, default=max(TURN_MARKS), help="turns of the one long conversation")
     args = parser.parse_args()
-    ours = yaml.safe_load((ROOT / "endpoints.yml").read_text())["tracker_store"]
+    ours = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    store, action_endpoint = ours["tracker_store"], ours["action_endpoint"]
     projects = [
-        Project("this assistant", ROOT / "config.yml", ours),
-        Project("this assistant, WORKERS=2", ROOT / "config.yml", ours, workers=2),
+        Project("this assistant", ROOT / "config.yml", store, action_endpoint),
+        Project("this assistant, WORKERS=2", ROOT / "config.yml", store, action_endpoint, workers=2),
     ]
     results = []
     with contextlib.ExitStack() as stack:
@@ -330,7 +332,7 @@ def main() -> None:
         if not args.no_baseline:
             baseline = Path(tmp) / "baseline-config.yml"
             baseline.write_text(BASELINE_CONFIG)
-            projects.append(Project("Rasa defaults", baseline, {"type": "SQL", "dialect": "sqlite"}, speedups=False))
+            projects.append(Project("Rasa defaults", baseline, {"type": "SQL", "dialect": "sqlite"}, {}, speedups=False))
         for index, project in enumerate(projects):
             workdir = Path(tmp) / str(index)
             workdir.mkdir()

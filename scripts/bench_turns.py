@@ -16,7 +16,7 @@ import structlog
 from rasa.core.agent import load_agent
 from rasa.core.utils import AvailableEndpoints
 
-from backpain_assistant.graph_runner import use_sequential_graph_runner
+from backpain_assistant.rasa_cli import apply_speedups
 
 
 async def latencies(model: str, endpoints: str, messages: List[str], turns: int, sender: str) -> List[float]:
@@ -36,10 +36,10 @@ def main() -> None:
     parser.add_argument("--messages", required=True, help="JSON list of messages to cycle through")
     parser.add_argument("--turns", type=int, default=1000)
     parser.add_argument("--sender", default="in-process", help="conversation id")
-    parser.add_argument("--sequential-graph-runner", action="store_true", help="serve as backpain_assistant.rasa_cli does")
+    parser.add_argument("--speedups", action="store_true", help="with backpain_assistant.rasa_cli's speed-ups")
     args = parser.parse_args()
-    if args.sequential_graph_runner:
-        use_sequential_graph_runner()
+    if args.speedups:
+        apply_speedups()
     logging.disable(logging.WARNING)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     print(json.dumps(asyncio.run(latencies(args.model, args.endpoints, json.loads(args.messages), args.turns, args.sender))))
