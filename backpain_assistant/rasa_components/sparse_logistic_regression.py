@@ -1,0 +1,41 @@
+"""Rasa's LogisticRegressionClassifier, with its feature row built without scipy's general stacking.
+
+For each message Rasa's `_create_X` deep-copies the first featurizer's sentence features,
+stacks the others onto them with `scipy.sparse.hstack`, stacks an empty dense block onto that
+and the rows onto each other: four general-purpose `bmat` calls for a single row, more time
+than the classifier itself (about 1.5 of 2.4 ms a message here). This builds the same matrix,
+same columns in the same order and same values, directly from the sparse sentence features.
+Messages with dense features take Rasa's path.
+"""
+from typing import List
+
+import numpy as np
+import scipy.sparse
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class SparseLogisticRegressionClassifier(LogisticRegressionClassifier):
+    def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
+        if any(message.get_dense_features(TEXT)[1] is not None for message in messages):
+            return super()._create_X(messages)
+        rows = [sentence_row(message) for message in messages]
+        return rows[0] if len(rows) == 1 else scipy.sparse.vstack(rows, format="csr")
+
+
+def sentence_row(message: Message) -> scipy.sparse.csr_matrix:
+    """The message's sparse sentence features side by side, in the order the featurizers ran."""
+    blocks = [
+        feature.features.tocoo()
+        for feature in message.features
+        if feature.attribute == TEXT and feature.is_sparse() and feature.type == FEATURE_TYPE_SENTENCE
+    ]
+    if not blocks:
+        return scipy.sparse.csr_matrix((1, 0), dtype=np.float64)
+    offsets = np.cumsum([0] + [block.shape[1] for block in blocks])
+    columns = np.concatenate([block.col + offset for block, offset in zip(blocks, offsets)])
+    values = np.concatenate([block.data for block in blocks]).astype(np.float64)
+    return scipy.sparse.csr_matrix((values, (np.zeros(len(columns), dtype=np.int32), columns)), shape=(1, offsets[-1]))
