@@ -5,7 +5,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from backpain_assistant.action_responses import use_compiled_action_response_schema
+from backpain_assistant.rasa_speedups.action_responses import use_compiled_action_response_schema
 
 REPLIES = {
     "escalation": {

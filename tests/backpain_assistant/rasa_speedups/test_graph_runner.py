@@ -14,7 +14,7 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
-from backpain_assistant.graph_runner import SequentialGraphRunner, topological_order, use_sequential_graph_runner
+from backpain_assistant.rasa_speedups.graph_runner import SequentialGraphRunner, topological_order, use_sequential_graph_runner
 from tests.conftest import MODEL, ROOT
 from tests.support.long_conversation import SCRIPT
 
