@@ -13,10 +13,11 @@ import time
 from typing import List
 
 import structlog
+
+# Before Rasa: the launcher imports skops ahead of TensorFlow (see backpain_assistant.rasa_cli).
+from backpain_assistant.rasa_cli import apply_speedups
 from rasa.core.agent import load_agent
 from rasa.core.utils import AvailableEndpoints
-
-from backpain_assistant.rasa_cli import apply_speedups
 
 
 async def latencies(model: str, endpoints: str, messages: List[str], turns: int, sender: str) -> List[float]:

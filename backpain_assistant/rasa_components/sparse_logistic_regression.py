@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 
@@ -28,11 +28,8 @@ class SparseLogisticRegressionClassifier(LogisticRegressionClassifier):
 
 def sentence_row(message: Message) -> scipy.sparse.csr_matrix:
     """The message's sparse sentence features side by side, in the order the featurizers ran."""
-    blocks = [
-        feature.features.tocoo()
-        for feature in message.features
-        if feature.attribute == TEXT and feature.is_sparse() and feature.type == FEATURE_TYPE_SENTENCE
-    ]
+    _, sentence_features = message._filter_sparse_features(TEXT, [])  # Rasa's own selection
+    blocks = [feature.features.tocoo() for feature in sentence_features]
     if not blocks:
         return scipy.sparse.csr_matrix((1, 0), dtype=np.float64)
     offsets = np.cumsum([0] + [block.shape[1] for block in blocks])
