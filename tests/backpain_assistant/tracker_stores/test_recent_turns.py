@@ -220,3 +220,33 @@ def test_an_unreachable_database_is_an_error_rasa_s_fail_safe_wrapper_lets_throu
         run(wrapped.retrieve("someone"))
     with pytest.raises(ConversationStoreUnavailable):
         run(wrapped.save(conversation_at("someone", time.time())))
+
+
+def test_a_sqlite_file_is_written_through_a_durable_write_ahead_log(tmp_path: Path, domain: Domain) -> None:
+    store = RecentTurnsSQLTrackerStore(domain, **sqlite(tmp_path / "t.db"))
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL: every commit is fsynced
+        first = connection.connection.dbapi_connection
+    with store.engine.connect() as connection:
+        assert connection.connection.dbapi_connection is first, "a new SQLite connection for each use"
+
+
+def test_two_processes_sharing_a_sqlite_file_see_each_other_s_turns(tmp_path: Path, domain: Domain) -> None:
+    """As `WORKERS=2` runs them: each worker has its own store and pooled connections."""
+    one, two = (RecentTurnsSQLTrackerStore(domain, recent_turns=2, **sqlite(tmp_path / "t.db")) for _ in range(2))
+    agents = [Agent.load(str(MODEL), tracker_store=store) for store in (one, two)]
+    sender = new_sender("s")
+    for number, message in enumerate(["what are the side effects of xanax", "tell me more", "and trazodone?", "thanks"]):
+        converse(agents[number % 2], sender, [message])
+        assert run(one.retrieve(sender)).events == run(two.retrieve(sender)).events
+    assert run(two.retrieve(sender)).get_slot("medication") == "trazodone"
+    assert len([e for e in stored_events(one, sender) if e[0] == "user"]) == 4
+
+
+def test_an_in_memory_sqlite_store_still_works(domain: Domain) -> None:
+    store = RecentTurnsSQLTrackerStore(domain, dialect="sqlite")
+    agent = Agent.load(str(MODEL), tracker_store=store)
+    sender = new_sender("s")
+    converse(agent, sender, ["what are the side effects of xanax", "tell me more"])
+    assert run(store.retrieve(sender)).get_slot("medication") == "xanax"
