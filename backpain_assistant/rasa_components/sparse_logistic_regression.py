@@ -6,24 +6,48 @@ and the rows onto each other: four general-purpose `bmat` calls for a single row
 than the classifier itself (about 1.5 of 2.4 ms a message here). This builds the same matrix,
 same columns in the same order and same values, directly from the sparse sentence features.
 Messages with dense features take Rasa's path.
+
+It also keeps the fitted coefficients in column-major order. scikit-learn scores a message as
+`X @ coef_.T`, and scipy copies a transposed row-major `coef_` into a contiguous array on every
+call (29 intents × 6,926 features: 0.15 of the 0.25 ms of `predict_proba`); column-major, the
+transpose is already contiguous. The values, and so the probabilities, are the same.
 """
-from typing import List
+from typing import Any, List
 
 import numpy as np
 import scipy.sparse
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.linear_model import LogisticRegression
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class SparseLogisticRegressionClassifier(LogisticRegressionClassifier):
+    @classmethod
+    def load(cls, *args: Any, **kwargs: Any) -> "SparseLogisticRegressionClassifier":
+        component = super().load(*args, **kwargs)
+        store_coefficients_by_column(component.clf)
+        return component
+
+    def train(self, training_data: TrainingData) -> Resource:
+        resource = super().train(training_data)
+        store_coefficients_by_column(self.clf)
+        return resource
+
     def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
         if any(message.get_dense_features(TEXT)[1] is not None for message in messages):
             return super()._create_X(messages)
         rows = [sentence_row(message) for message in messages]
         return rows[0] if len(rows) == 1 else scipy.sparse.vstack(rows, format="csr")
+
+
+def store_coefficients_by_column(classifier: LogisticRegression) -> None:
+    if getattr(classifier, "coef_", None) is not None:  # unfitted when Rasa found nothing to load
+        classifier.coef_ = np.asfortranarray(classifier.coef_)
 
 
 def sentence_row(message: Message) -> scipy.sparse.csr_matrix:
