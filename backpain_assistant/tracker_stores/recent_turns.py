@@ -182,9 +182,9 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
     def _unsaved_events(self, tracker: DialogueStateTracker) -> List[Event]:
         stored = self._stored_counts.get(tracker)
         if stored is None:
-            # A tracker this store did not hand out: Rasa's own rule (count the session's rows).
-            with self.session_scope() as session:
-                return list(self._additional_events(session, tracker))
+            # A tracker this store did not hand out (a new conversation): Rasa's own rule.
+            with self.engine.connect() as connection:
+                stored = connection.execute(self._queries.EVENTS_IN_SESSION, {"sender": tracker.sender_id}).scalar()
         return list(itertools.islice(tracker.events, stored, None))
 
 
@@ -249,6 +249,13 @@ class _RecentTurnsQueries:
         "  ORDER BY id DESC LIMIT 1) AS last_message_at"
         " FROM (SELECT MAX(id) AS start FROM events"
         "  WHERE sender_id = :sender AND type_name = 'session_started') AS session"
+    )
+    # The count of Rasa's `SQLTrackerStore._additional_events`, without building an ORM query:
+    # the rows timed at or after the latest session start, or all rows when there is none.
+    EVENTS_IN_SESSION = sa.text(
+        "SELECT COUNT(*) FROM events, (SELECT MAX(timestamp) AS session_start FROM events"
+        "  WHERE sender_id = :sender AND type_name = 'session_started') AS latest"
+        " WHERE sender_id = :sender AND (timestamp >= latest.session_start OR latest.session_start IS NULL)"
     )
     ROWS_FROM = sa.text("SELECT data FROM events WHERE sender_id = :sender AND id >= :start ORDER BY id")
     ROWS_NAMED_THEN_FROM = sa.text(

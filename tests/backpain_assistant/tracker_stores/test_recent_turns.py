@@ -250,3 +250,22 @@ def test_an_in_memory_sqlite_store_still_works(domain: Domain) -> None:
     sender = new_sender("s")
     converse(agent, sender, ["what are the side effects of xanax", "tell me more"])
     assert run(store.retrieve(sender)).get_slot("medication") == "xanax"
+
+
+def test_a_tracker_it_did_not_hand_out_is_saved_by_rasa_s_rule(domain: Domain, database: Dict[str, Any]) -> None:
+    """Rasa counts the rows of the latest session and writes the tracker's events after them."""
+    store = RecentTurnsSQLTrackerStore(domain, **database)
+    rasa = SQLTrackerStore(domain, **database)
+    histories = {
+        "new": [],
+        "no session start": [ActionExecuted("action_listen"), UserUttered("hi")],
+        "two sessions": [SessionStarted(), UserUttered("hi"), SessionStarted(), ActionExecuted("action_listen")],
+    }
+    for name, stored in histories.items():
+        sender = new_sender(name.replace(" ", "-"))
+        if stored:
+            run(rasa.save(DialogueStateTracker.from_events(sender, stored)))
+        tracker = DialogueStateTracker.from_events(sender, [*stored, UserUttered("and trazodone?")])
+        with rasa.session_scope() as session:
+            expected = list(rasa._additional_events(session, tracker))
+        assert store._unsaved_events(tracker) == expected, name
