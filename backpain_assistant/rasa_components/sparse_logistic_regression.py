@@ -12,7 +12,7 @@ It also keeps the fitted coefficients in column-major order. scikit-learn scores
 call (29 intents × 6,926 features: 0.15 of the 0.25 ms of `predict_proba`); column-major, the
 transpose is already contiguous. The values, and so the probabilities, are the same.
 """
-from typing import Any, List
+from typing import Any, List, Tuple
 
 import numpy as np
 import scipy.sparse
@@ -57,6 +57,15 @@ def sentence_row(message: Message) -> scipy.sparse.csr_matrix:
     if not blocks:
         return scipy.sparse.csr_matrix((1, 0), dtype=np.float64)
     offsets = np.cumsum([0] + [block.shape[1] for block in blocks])
-    columns = np.concatenate([block.col + offset for block, offset in zip(blocks, offsets)])
-    values = np.concatenate([block.data for block in blocks]).astype(np.float64)
-    return scipy.sparse.csr_matrix((values, (np.zeros(len(columns), dtype=np.int32), columns)), shape=(1, offsets[-1]))
+    entries = [_summed_by_column(block) for block in blocks]
+    columns = np.concatenate([column + offset for (column, _), offset in zip(entries, offsets)]).astype(np.int32)
+    values = np.concatenate([value for _, value in entries]).astype(np.float64)
+    return scipy.sparse.csr_matrix((values, columns, np.array([0, len(columns)], dtype=np.int32)), shape=(1, offsets[-1]))
+
+
+def _summed_by_column(block: scipy.sparse.coo_matrix) -> Tuple[np.ndarray, np.ndarray]:
+    """The one-row block's columns in order, each with its summed value, as scipy's conversion gives."""
+    if len(block.col) < 2 or np.all(np.diff(block.col) > 0):
+        return block.col, block.data
+    columns, positions = np.unique(block.col, return_inverse=True)
+    return columns, np.bincount(positions, weights=block.data)

@@ -53,6 +53,17 @@ def test_the_matrix_is_rasas_matrix(classifiers: List[LogisticRegressionClassifi
     assert rasas.nnz > 0
 
 
+def test_unsorted_and_repeated_columns_are_summed_as_rasa_sums_them(classifiers: List[LogisticRegressionClassifier]) -> None:
+    features = []
+    for origin, width in WIDTHS.items():
+        sentence = scipy.sparse.coo_matrix(([2, 1, 4, 3], ([0, 0, 0, 0], [5, 1, 5, 30])), shape=(1, width))
+        features.append(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, origin))
+    messages = [Message(data={TEXT: "text"}, features=features)]
+    rasas, ours = (classifier._create_X(messages) for classifier in classifiers)
+    assert ours.shape == rasas.shape and ours.dtype == rasas.dtype
+    assert (ours != rasas).nnz == 0 and ours.nnz == rasas.nnz == 6
+
+
 def test_a_message_without_features_gives_rasas_empty_row(classifiers: List[LogisticRegressionClassifier]) -> None:
     empty = Message(data={TEXT: ""}, features=[])
     rasas, ours = (classifier._create_X([empty]) for classifier in classifiers)
