@@ -6,6 +6,9 @@ its analyzer and builds a CSR matrix that Rasa then sorts and converts to COO: a
 the 1.4 ms that the two featurizers take per message here. This subclass counts the same
 analyzer's features in the same vocabulary and builds the COO matrices directly: the same
 shapes, indices, values and dtypes (tested). Training is Rasa's.
+
+`sequence_features: false` leaves out the per-token matrices, for pipelines in which nothing
+reads them (a logistic regression reads only sentence features; DIET would need them).
 """
 from typing import Any, Callable, Dict, Iterable, List, Optional, Text, Tuple
 
@@ -53,9 +56,14 @@ class VocabularyCounter:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class DirectCountVectorsFeaturizer(CountVectorsFeaturizer):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**CountVectorsFeaturizer.get_default_config(), "sequence_features": True}
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._counters: Dict[Text, VocabularyCounter] = {}
+        self._sequence_features = bool(self._config.get("sequence_features", True))
 
     def _create_features(self, attribute: Text, all_tokens: List[List[Text]]) -> Tuple[Features, Features]:
         counter = self._counter(attribute)
@@ -68,7 +76,7 @@ class DirectCountVectorsFeaturizer(CountVectorsFeaturizer):
                 sequence_features.append(None)
                 sentence_features.append(None)
                 continue
-            sequence_features.append(counter.count(tokens))
+            sequence_features.append(counter.count(tokens) if self._sequence_features else None)
             sentence = counter.count([" ".join(tokens)]) if attribute in DENSE_FEATURIZABLE_ATTRIBUTES else None
             sentence_features.append(sentence)
         return sequence_features, sentence_features

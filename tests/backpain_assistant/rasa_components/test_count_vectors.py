@@ -10,7 +10,7 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -62,7 +62,7 @@ def features_of(message: Message) -> List[Dict[str, Any]]:
 @pytest.mark.parametrize("name", CONFIGS)
 def test_features_are_rasas(name: str, training_data: TrainingData, tmp_path: Path) -> None:
     storage = LocalModelStorage(tmp_path)
-    config = {**CountVectorsFeaturizer.get_default_config(), **CONFIGS[name]}
+    config = {**DirectCountVectorsFeaturizer.get_default_config(), **CONFIGS[name]}
     trained = CountVectorsFeaturizer.create(config, storage, Resource("cvf"), context("cvf"))
     trained.train(copy.deepcopy(training_data))
     rasas, ours = (
@@ -89,6 +89,20 @@ def test_training_data_gets_rasas_features(training_data: TrainingData, tmp_path
         featurizer.process_training_data(data)
         featurized.append([features_of(m) for m in data.training_examples])
     assert featurized[0] == featurized[1]
+
+
+def test_without_sequence_features_the_sentence_features_are_rasas(training_data: TrainingData, tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    config = {**CountVectorsFeaturizer.get_default_config(), **CONFIGS["characters, as config.yml"]}
+    CountVectorsFeaturizer.create(config, storage, Resource("cvf"), context("cvf")).train(copy.deepcopy(training_data))
+    rasas = CountVectorsFeaturizer.load(config, storage, Resource("cvf"), context("cvf"))
+    ours = DirectCountVectorsFeaturizer.load({**config, "sequence_features": False}, storage, Resource("cvf"), context("cvf"))
+    by_rasa, by_us = tokenized(UNSEEN[:3]), tokenized(UNSEEN[:3])
+    rasas.process(by_rasa)
+    ours.process(by_us)
+    for rasa_message, our_message in zip(by_rasa, by_us):
+        sentence = [f for f in features_of(rasa_message) if f["type"] == FEATURE_TYPE_SENTENCE]
+        assert features_of(our_message) == sentence and sentence
 
 
 def test_an_untrained_featurizer_adds_nothing_as_rasas(tmp_path: Path) -> None:
