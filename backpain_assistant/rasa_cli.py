@@ -8,13 +8,15 @@ and the benchmark start the Rasa server with it (`python -m backpain_assistant.r
 2. The modules of `backpain_assistant.rasa_speedups`, each tested to give Rasa's results:
    models served with a sequential graph runner instead of Dask (graph_runner), the action
    server's replies checked against a schema compiled once (action_responses), the rule
-   policy's search pre-filtered and its states made once per prediction (rule_policy), and
-   the empty domain that every message is compared with built once (domain).
+   policy's search pre-filtered and its states made once per prediction (rule_policy), the
+   empty domain that every message is compared with built once (domain), and the action
+   server called over kept-alive connections (endpoint_sessions).
 """
 import skops.io  # noqa: F401  (first: see above)
 
 from backpain_assistant.rasa_speedups.action_responses import use_compiled_action_response_schema
 from backpain_assistant.rasa_speedups.domain import use_cached_empty_domain
+from backpain_assistant.rasa_speedups.endpoint_sessions import use_kept_alive_endpoint_sessions
 from backpain_assistant.rasa_speedups.graph_runner import use_sequential_graph_runner
 from backpain_assistant.rasa_speedups.rule_policy import use_lean_rule_policy
 
@@ -24,6 +26,7 @@ def apply_speedups() -> None:
     use_compiled_action_response_schema()
     use_lean_rule_policy()
     use_cached_empty_domain()
+    use_kept_alive_endpoint_sessions()
 
 
 def main() -> None:

@@ -1,0 +1,94 @@
+"""Rasa's calls to its endpoints (the action server above all) over kept-alive connections.
+
+Rasa 3.6 opens a new `aiohttp.ClientSession` for every request to an endpoint
+(`EndpointConfig.request` does `async with self.session() as session`) and closes it after
+the reply: each red-flag escalation resolves `localhost` in a thread, opens a TCP connection
+to the action server and tears it down. Under load every one of those steps waits its turn on
+the event loop behind the other conversations, and the red-flag turn took four times as long
+as any other. `use_kept_alive_endpoint_sessions` makes `EndpointConfig.session` hand Rasa one
+session per endpoint settings and event loop, built exactly as Rasa builds it, which Rasa's
+`async with` leaves open. Requests, replies and errors are Rasa's own.
+
+The session has Rasa's headers, authentication and timeout (tested against Rasa's), and closes
+idle connections after 2 s: the action server (Sanic) closes them after 5 s, and a request sent
+on a connection the server is closing would fail.
+"""
+import asyncio
+import atexit
+import inspect
+import weakref
+from typing import Any, Dict, Hashable, Optional
+
+import aiohttp
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+from rasa.utils.endpoints import EndpointConfig
+
+RASAS_SESSION = EndpointConfig.session
+IDLE_CONNECTION_S = 2.0
+_sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[Hashable, aiohttp.ClientSession]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class KeptSession:
+    """What `EndpointConfig.session()` returns: enters as the kept session, never closes it."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        return None
+
+
+def settings_of(endpoint: EndpointConfig) -> Hashable:
+    auth = tuple(sorted((endpoint.basic_auth or {}).items()))
+    return tuple(sorted((endpoint.headers or {}).items())), auth
+
+
+def new_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
+    """The session `EndpointConfig.session` builds, with a bounded idle time for its connections."""
+    auth = aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"]) if endpoint.basic_auth else None
+    return aiohttp.ClientSession(
+        headers=endpoint.headers,
+        auth=auth,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_S),
+    )
+
+
+def kept_session(endpoint: EndpointConfig) -> Any:
+    """`EndpointConfig.session`, kept per event loop; outside a running loop, Rasa's own."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return RASAS_SESSION(endpoint)
+    sessions = _sessions.setdefault(loop, {})
+    key = settings_of(endpoint)
+    if key not in sessions or sessions[key].closed:
+        sessions[key] = new_session(endpoint)
+    return KeptSession(sessions[key])
+
+
+def close_kept_sessions() -> None:
+    """At exit: the loops have stopped, so the connections are dropped without awaiting."""
+    for sessions in list(_sessions.values()):
+        for session in sessions.values():
+            connector: Optional[aiohttp.BaseConnector] = session.connector
+            if connector is not None and not connector.closed:
+                try:
+                    connector._close()
+                except RuntimeError:  # the loop is already closed
+                    pass
+        sessions.clear()
+
+
+def use_kept_alive_endpoint_sessions() -> None:
+    if EndpointConfig.session is kept_session:
+        return
+    if "async with self.session() as session" not in inspect.getsource(EndpointConfig.request):
+        raise RuntimeError("EndpointConfig.request no longer opens self.session(); review rasa_speedups.endpoint_sessions.")
+    EndpointConfig.session = kept_session
+    atexit.register(close_kept_sessions)
