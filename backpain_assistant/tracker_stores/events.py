@@ -3,9 +3,18 @@
 `rasa.shared.core.events.Event.from_parameters` walks every Event subclass for each
 event it decodes (about 80 µs an event here); this module looks the class up in a
 table built once, then calls the same `_from_parameters`.
+
+`DecodedEvents` also remembers the events it decoded, by their stored JSON text: a turn stays
+in a conversation's window for several messages, and decoding it again each time was 8% of a
+message. Keyed by the whole text, an entry can only ever stand for that exact text (row ids
+can be reused after a deletion; texts hold a timestamp and are decoded the same way every
+time). Each caller gets its own shallow copy, so what Rasa sets on an event (such as
+`use_text_for_featurization`) stays in that caller's tracker.
 """
+import copy
 import functools
 import json
+from collections import OrderedDict
 from typing import Any, Dict, Iterable, List, Optional, Text, Type
 
 from rasa.shared.core.events import Event
@@ -32,6 +41,28 @@ def event_from_dict(parameters: Dict[Text, Any]) -> Optional[Event]:
     return cls._from_parameters(parameters)
 
 
-def events_from_json(rows: Iterable[Text]) -> List[Event]:
-    decoded = (event_from_dict(json.loads(row)) for row in rows)
-    return [event for event in decoded if event is not None]
+class DecodedEvents:
+    """Events from their stored JSON texts, remembering the last `capacity` distinct ones decoded."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._decoded: "OrderedDict[Text, Event]" = OrderedDict()
+
+    def from_json(self, rows: Iterable[Text]) -> List[Event]:
+        events = []
+        for row in rows:
+            event = self._decoded.get(row)
+            if event is None:
+                event = event_from_dict(json.loads(row))
+                if event is None:
+                    continue
+                self._remember(row, event)
+            else:
+                self._decoded.move_to_end(row)
+            events.append(copy.copy(event))
+        return events
+
+    def _remember(self, row: Text, event: Event) -> None:
+        self._decoded[row] = event
+        if len(self._decoded) > self.capacity:
+            self._decoded.popitem(last=False)

@@ -45,13 +45,15 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from backpain_assistant.tracker_stores.events import events_from_json
+from backpain_assistant.tracker_stores.events import DecodedEvents
 from backpain_assistant.tracker_stores.retention import EXPIRED_SENDERS, Retention
 from backpain_assistant.tracker_stores.unavailable import unavailable_on_database_error
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_RECENT_TURNS = 10
+# Events kept decoded: about 40 per conversation window, so a few hundred live conversations.
+DECODED_EVENTS_KEPT = 10_000
 
 # Events after which earlier slot values no longer apply.
 _STATE_RESETS = (SessionStarted.type_name, Restarted.type_name, AllSlotsReset.type_name)
@@ -74,6 +76,7 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         self.retention = Retention(retention_days)
         self._use_resilient_engine()
         self._stored_counts = _StoredEventCounts()
+        self._decoded = DecodedEvents(DECODED_EVENTS_KEPT)
         self._prepared: Optional[_RecentTurnsQueries] = None
         self._create_lookup_indexes()
 
@@ -118,7 +121,7 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
             self.erase(sender_id)
             logger.info(f"conversation.expired conversation={sender_id}")
             return None
-        tracker = DialogueStateTracker.from_events(sender_id, events_from_json(rows), self.domain.slots)
+        tracker = DialogueStateTracker.from_events(sender_id, self._decoded.from_json(rows), self.domain.slots)
         self._stored_counts.remember(tracker)
         return tracker
 
