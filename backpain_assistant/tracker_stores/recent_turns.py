@@ -156,6 +156,17 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         """Deletes every stored event of the conversation, all sessions included."""
         with self.engine.begin() as connection:
             connection.execute(self.SQLEvent.__table__.delete().where(self.SQLEvent.sender_id == sender_id))
+        self._leave_no_copy_of_deleted_rows()
+
+    def _leave_no_copy_of_deleted_rows(self) -> None:
+        """On a SQLite file, deleted rows are zeroed (`secure_delete`), and the write-ahead log,
+        which still holds earlier versions of their pages, is written back and emptied."""
+        if not _is_sqlite_file(self.engine.url):
+            return
+        with self.engine.connect() as connection:
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            logger.warning("conversation.log_not_emptied: another process kept reading; the next deletion retries")
 
     def purge_expired(self) -> int:
         """Deletes the conversations whose last event is older than the retention; how many."""
@@ -166,6 +177,7 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
             if senders:
                 connection.execute(self.SQLEvent.__table__.delete().where(self.SQLEvent.sender_id.in_(senders)))
         if senders:
+            self._leave_no_copy_of_deleted_rows()
             logger.info(f"conversation.purged count={len(senders)}")
         return len(senders)
 
@@ -204,10 +216,12 @@ def _is_sqlite_file(url: Any) -> bool:
 def _use_write_ahead_log(dbapi_connection: Any, _: Any) -> None:
     """WAL: a commit is one append and one fsync instead of a rollback journal's four
     fsyncs and an unlink, and readers in other processes (WORKERS > 1) do not wait for a
-    writer. `synchronous=FULL` keeps every commit durable across a power loss."""
+    writer. `synchronous=FULL` keeps every commit durable across a power loss.
+    `secure_delete` overwrites what a deleted row held ("forget me", retention)."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -269,3 +269,28 @@ def test_a_tracker_it_did_not_hand_out_is_saved_by_rasa_s_rule(domain: Domain, d
         with rasa.session_scope() as session:
             expected = list(rasa._additional_events(session, tracker))
         assert store._unsaved_events(tracker) == expected, name
+
+
+def test_a_forgotten_conversation_leaves_no_trace_in_the_sqlite_files(tmp_path: Path, domain: Domain) -> None:
+    """Neither the database file nor its write-ahead log keeps what the person wrote."""
+    store = RecentTurnsSQLTrackerStore(domain, forget_after_action="utter_conversation_forgotten", **sqlite(tmp_path / "t.db"))
+    agent = Agent.load(str(MODEL), tracker_store=store)
+    secret = f"zq{uuid.uuid4().hex}"
+    person, bystander = new_sender("person"), new_sender("bystander")
+    converse(agent, person, [f"does trazodone help back pain? {secret}"])
+    converse(agent, bystander, ["what are the side effects of trazodone"])
+    files = lambda: b"".join(p.read_bytes() for p in tmp_path.glob("t.db*"))  # noqa: E731
+    assert secret.encode() in files()
+
+    converse(agent, person, ["delete my data", "yes"])
+    assert secret.encode() not in files()
+    assert stored_events(store, bystander)
+
+
+def test_purged_conversations_leave_no_trace_in_the_sqlite_files(tmp_path: Path, domain: Domain) -> None:
+    store = RecentTurnsSQLTrackerStore(domain, retention_days=1, **sqlite(tmp_path / "t.db"))
+    old = conversation_at(new_sender("old"), time.time() - 3 * 86400)
+    old.update(UserUttered("zqoldsecret", {"name": "greet", "confidence": 1.0}, timestamp=time.time() - 3 * 86400))
+    run(store.save(old))
+    assert store.purge_expired() == 1
+    assert not any(b"zqoldsecret" in p.read_bytes() for p in tmp_path.glob("t.db*"))
