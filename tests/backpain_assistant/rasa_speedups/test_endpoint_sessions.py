@@ -3,6 +3,7 @@ import asyncio
 from typing import Any, AsyncIterator, Dict, List, Tuple
 
 import pytest
+import uvloop
 from aiohttp import web
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
@@ -87,6 +88,11 @@ def test_each_event_loop_gets_its_own_session(restore_rasas_session: None) -> No
             await runner.cleanup()
 
     assert asyncio.run(call()) == asyncio.run(call()) == {"echo": {"n": 1}}
+    uvloop_loop = uvloop.new_event_loop()  # what Sanic runs the Rasa server on
+    try:
+        assert uvloop_loop.run_until_complete(call()) == {"echo": {"n": 1}}
+    finally:
+        uvloop_loop.close()
 
 
 @pytest.mark.parametrize("settings", [{}, {"headers": {"X-Token": "t"}, "basic_auth": {"username": "u", "password": "p"}}])
