@@ -7,6 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.escalation import ActionEscalateRedFlag, asked_a_question, notify_staff
+from tests.support.loopback_http import serve_post_on_loopback
 
 
 def tracker(
@@ -31,14 +32,8 @@ async def staff_webhook():
         received.append(await request.json())
         return web.Response(text="ok")
 
-    app = web.Application()
-    app.router.add_post("/hook", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}/hook", received
+    runner, url = await serve_post_on_loopback("/hook", handle)
+    yield url, received
     await runner.cleanup()
 
 

@@ -14,6 +14,7 @@ from backpain_assistant.rasa_speedups.endpoint_sessions import (
     new_session,
     use_kept_alive_endpoint_sessions,
 )
+from tests.support.loopback_http import serve_post_on_loopback
 
 Seen = List[Dict[str, Any]]
 
@@ -34,13 +35,8 @@ async def start_endpoint() -> Tuple[web.AppRunner, str, Seen]:
             return web.Response(status=500, text="boom")
         return web.json_response({"echo": body})
 
-    app = web.Application()
-    app.router.add_post("/webhook", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook", seen
+    runner, url = await serve_post_on_loopback("/webhook", handle)
+    return runner, url, seen
 
 
 @pytest.fixture
@@ -117,13 +113,8 @@ async def test_a_connection_the_server_closed_is_not_reused(restore_rasas_sessio
         seen.append({"connection": request.transport})
         return web.json_response({"ok": True})
 
-    app = web.Application()
-    app.router.add_post("/webhook", handle)
-    runner = web.AppRunner(app, keepalive_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    config = EndpointConfig(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook")
+    runner, url = await serve_post_on_loopback("/webhook", handle, keepalive_timeout=0.1)
+    config = EndpointConfig(url)
     try:
         assert await config.request(json={}) == {"ok": True}
         await asyncio.sleep(1.5)  # aiohttp checks idle connections about once a second
