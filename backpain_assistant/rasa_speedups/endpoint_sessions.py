@@ -11,12 +11,15 @@ Requests, replies and errors are Rasa's own.
 
 The session has Rasa's headers, authentication and timeout (tested against Rasa's), and closes
 idle connections after 2 s: the action server (Sanic) closes them after 5 s, and a request sent
-on a connection the server is closing would fail.
+on a connection the server is closing would fail. Like Rasa's one session per request, it keeps
+no cookies between requests and puts no cap on concurrent ones.
+
+A session holds its loop, so a table keyed weakly by loop would never let go; the sessions of
+loops that have closed are dropped (and their sockets closed) whenever a new session is made.
 """
 import asyncio
 import atexit
 import inspect
-import weakref
 from typing import Any, Dict, Hashable, Optional
 
 import aiohttp
@@ -25,9 +28,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 RASAS_SESSION = EndpointConfig.session
 IDLE_CONNECTION_S = 2.0
-_sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[Hashable, aiohttp.ClientSession]]" = (
-    weakref.WeakKeyDictionary()
-)
+_sessions: Dict[asyncio.AbstractEventLoop, Dict[Hashable, aiohttp.ClientSession]] = {}
 
 
 class KeptSession:
@@ -55,7 +56,8 @@ def new_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
         headers=endpoint.headers,
         auth=auth,
         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-        connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_S),
+        connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_S, limit=0),
+        cookie_jar=aiohttp.DummyCookieJar(),
     )
 
 
@@ -65,24 +67,35 @@ def kept_session(endpoint: EndpointConfig) -> Any:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return RASAS_SESSION(endpoint)
-    sessions = _sessions.setdefault(loop, {})
+    sessions = _sessions.get(loop)
     key = settings_of(endpoint)
-    if key not in sessions or sessions[key].closed:
+    if sessions is None or key not in sessions or sessions[key].closed:
+        drop_sessions_of_closed_loops()
+        sessions = _sessions.setdefault(loop, {})
         sessions[key] = new_session(endpoint)
     return KeptSession(sessions[key])
 
 
+def drop_sessions_of_closed_loops() -> None:
+    for loop in [loop for loop in _sessions if loop.is_closed()]:
+        drop_sessions(_sessions.pop(loop))
+
+
+def drop_sessions(sessions: Dict[Hashable, aiohttp.ClientSession]) -> None:
+    """Their loop has stopped, so the connections are dropped without awaiting."""
+    for session in sessions.values():
+        connector: Optional[aiohttp.BaseConnector] = session.connector
+        if connector is not None and not connector.closed:
+            try:
+                connector._close()  # aiohttp's synchronous close; `close()` must be awaited
+            except Exception:  # noqa: BLE001  (a socket that cannot close is gone anyway)
+                pass
+
+
 def close_kept_sessions() -> None:
-    """At exit: the loops have stopped, so the connections are dropped without awaiting."""
-    for sessions in list(_sessions.values()):
-        for session in sessions.values():
-            connector: Optional[aiohttp.BaseConnector] = session.connector
-            if connector is not None and not connector.closed:
-                try:
-                    connector._close()  # aiohttp's synchronous close; `close()` must be awaited
-                except Exception:  # noqa: BLE001  (at exit, a socket that cannot close is gone anyway)
-                    pass
-        sessions.clear()
+    """At exit."""
+    while _sessions:
+        drop_sessions(_sessions.popitem()[1])
 
 
 def use_kept_alive_endpoint_sessions() -> None:

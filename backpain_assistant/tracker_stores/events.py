@@ -62,6 +62,10 @@ class DecodedEvents:
             events.append(copy.copy(event))
         return events
 
+    def forget_all(self) -> None:
+        """After a deletion: a forgotten conversation's text must not stay here either."""
+        self._decoded.clear()
+
     def _remember(self, row: Text, event: Event) -> None:
         self._decoded[row] = event
         if len(self._decoded) > self.capacity:

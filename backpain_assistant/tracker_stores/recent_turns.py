@@ -159,8 +159,10 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         self._leave_no_copy_of_deleted_rows()
 
     def _leave_no_copy_of_deleted_rows(self) -> None:
-        """On a SQLite file, deleted rows are zeroed (`secure_delete`), and the write-ahead log,
-        which still holds earlier versions of their pages, is written back and emptied."""
+        """The decoded events this process remembers are dropped. On a SQLite file, deleted rows
+        are zeroed (`secure_delete`), and the write-ahead log, which still holds earlier versions
+        of their pages, is written back and emptied."""
+        self._decoded.forget_all()
         if not _is_sqlite_file(self.engine.url):
             return
         with self.engine.connect() as connection:

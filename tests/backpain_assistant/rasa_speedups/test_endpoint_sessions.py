@@ -11,6 +11,7 @@ from backpain_assistant.rasa_speedups.endpoint_sessions import (
     IDLE_CONNECTION_S,
     RASAS_SESSION,
     KeptSession,
+    _sessions,
     new_session,
     use_kept_alive_endpoint_sessions,
 )
@@ -84,6 +85,7 @@ def test_each_event_loop_gets_its_own_session(restore_rasas_session: None) -> No
             await runner.cleanup()
 
     assert asyncio.run(call()) == asyncio.run(call()) == {"echo": {"n": 1}}
+    assert len(_sessions) == 1, "the first loop's session is dropped once that loop has closed"
     uvloop_loop = uvloop.new_event_loop()  # what Sanic runs the Rasa server on
     try:
         assert uvloop_loop.run_until_complete(call()) == {"echo": {"n": 1}}
@@ -100,6 +102,7 @@ async def test_the_session_is_built_as_rasas(settings: Dict[str, Any]) -> None:
         assert ours.auth == rasas.auth
         assert ours.timeout == rasas.timeout
         assert ours.connector._keepalive_timeout == IDLE_CONNECTION_S < 5  # Sanic closes idle ones after 5 s
+        assert ours.connector.limit == 0  # Rasa's session per request puts no cap on concurrent requests
     finally:
         await rasas.close()
         await ours.close()
@@ -120,5 +123,24 @@ async def test_a_connection_the_server_closed_is_not_reused(restore_rasas_sessio
         await asyncio.sleep(1.5)  # aiohttp checks idle connections about once a second
         assert await config.request(json={}) == {"ok": True}
         assert seen[0]["connection"] is not seen[1]["connection"]
+    finally:
+        await runner.cleanup()
+
+
+async def test_cookies_are_not_sent_back_as_rasa_s_session_per_request_never_did(restore_rasas_session: None) -> None:
+    use_kept_alive_endpoint_sessions()
+    cookies: List[Dict[str, str]] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        cookies.append(dict(request.cookies))
+        reply = web.json_response({"ok": True})
+        reply.set_cookie("proxy", "sticky")
+        return reply
+
+    runner, url = await serve_post_on_loopback("/webhook", handle)
+    try:
+        config = EndpointConfig(url)
+        assert await config.request(json={}) == await config.request(json={}) == {"ok": True}
+        assert cookies == [{}, {}]
     finally:
         await runner.cleanup()

@@ -56,3 +56,11 @@ def test_it_keeps_at_most_its_capacity_and_still_decodes_the_rest() -> None:
 
 def test_a_row_that_is_not_an_event_is_skipped_as_rasa_skips_it() -> None:
     assert DecodedEvents(capacity=10).from_json([json.dumps({"name": "no type"}), ROWS[1]]) == [EVENTS[1]]
+
+
+def test_after_forgetting_it_remembers_nothing_and_still_decodes() -> None:
+    decoded = DecodedEvents(capacity=100)
+    decoded.from_json(ROWS)
+    decoded.forget_all()
+    assert len(decoded._decoded) == 0
+    assert decoded.from_json(ROWS) == EVENTS

@@ -271,19 +271,27 @@ def test_a_tracker_it_did_not_hand_out_is_saved_by_rasa_s_rule(domain: Domain, d
         assert store._unsaved_events(tracker) == expected, name
 
 
+def remembered_rows(store: RecentTurnsSQLTrackerStore) -> str:
+    """The stored texts whose decoded events the store keeps in memory."""
+    return "".join(store._decoded._decoded)
+
+
 def test_a_forgotten_conversation_leaves_no_trace_in_the_sqlite_files(tmp_path: Path, domain: Domain) -> None:
     """Neither the database file nor its write-ahead log keeps what the person wrote."""
     store = RecentTurnsSQLTrackerStore(domain, forget_after_action="utter_conversation_forgotten", **sqlite(tmp_path / "t.db"))
     agent = Agent.load(str(MODEL), tracker_store=store)
     secret = f"zq{uuid.uuid4().hex}"
     person, bystander = new_sender("person"), new_sender("bystander")
-    converse(agent, person, [f"does trazodone help back pain? {secret}"])
+    converse(agent, person, [f"does trazodone help back pain? {secret}", "what are its side effects?"])
     converse(agent, bystander, ["what are the side effects of trazodone"])
     files = lambda: b"".join(p.read_bytes() for p in tmp_path.glob("t.db*"))  # noqa: E731
     assert secret.encode() in files()
 
+    assert secret in remembered_rows(store)
+
     converse(agent, person, ["delete my data", "yes"])
     assert secret.encode() not in files()
+    assert secret not in remembered_rows(store)
     assert stored_events(store, bystander)
 
 
@@ -292,5 +300,9 @@ def test_purged_conversations_leave_no_trace_in_the_sqlite_files(tmp_path: Path,
     old = conversation_at(new_sender("old"), time.time() - 3 * 86400)
     old.update(UserUttered("zqoldsecret", {"name": "greet", "confidence": 1.0}, timestamp=time.time() - 3 * 86400))
     run(store.save(old))
+    with store.engine.connect() as connection:  # as if it had been read while it was recent
+        store._decoded.from_json(connection.exec_driver_sql("SELECT data FROM events").scalars())
+    assert "zqoldsecret" in remembered_rows(store)
     assert store.purge_expired() == 1
     assert not any(b"zqoldsecret" in p.read_bytes() for p in tmp_path.glob("t.db*"))
+    assert "zqoldsecret" not in remembered_rows(store)
