@@ -1,13 +1,12 @@
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
-from aiohttp import web
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.escalation import ActionEscalateRedFlag, asked_a_question, notify_staff
-from tests.support.loopback_http import serve_post_on_loopback
+from tests.support.staff_webhook import StaffWebhook
 
 
 def tracker(
@@ -25,16 +24,11 @@ async def run(tracker_: Tracker) -> Tuple[List[Dict[str, Any]], List[Any]]:
 
 
 @pytest.fixture
-async def staff_webhook():
-    received: List[Dict[str, Any]] = []
-
-    async def handle(request: web.Request) -> web.Response:
-        received.append(await request.json())
-        return web.Response(text="ok")
-
-    runner, url = await serve_post_on_loopback("/hook", handle)
-    yield url, received
-    await runner.cleanup()
+def private_staff_webhook() -> Iterator[StaffWebhook]:
+    """Its own, since the session's staff webhook also records the live servers' escalations."""
+    webhook = StaffWebhook()
+    yield webhook
+    webhook.close()
 
 
 async def test_an_emergency_says_to_call_the_emergency_number_and_is_recorded() -> None:
@@ -98,11 +92,10 @@ async def test_the_deployment_can_set_its_own_numbers(tmp_path, monkeypatch) -> 
     assert "999 (UK)" in messages[0]["text"]
 
 
-async def test_staff_are_notified_without_the_message_text(staff_webhook, monkeypatch) -> None:
-    url, received = staff_webhook
-    monkeypatch.setenv("STAFF_WEBHOOK_URL", url)
+async def test_staff_are_notified_without_the_message_text(private_staff_webhook: StaffWebhook, monkeypatch) -> None:
+    monkeypatch.setenv("STAFF_WEBHOOK_URL", private_staff_webhook.url)
     await run(tracker("priapism", "emergency"))
-    assert received == [{"text": "Red flag (emergency): priapism in conversation person-1. Please review."}]
+    assert private_staff_webhook.posts == [{"text": "Red flag (emergency): priapism in conversation person-1. Please review."}]
 
 
 async def test_an_unreachable_staff_webhook_does_not_stop_the_warning(monkeypatch) -> None:
