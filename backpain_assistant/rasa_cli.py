@@ -9,8 +9,10 @@ and the benchmark start the Rasa server with it (`python -m backpain_assistant.r
    models served with a sequential graph runner instead of Dask (graph_runner), the action
    server's replies checked against a schema compiled once (action_responses), the rule
    policy's search pre-filtered and its states made once per prediction (rule_policy), the
-   empty domain that every message is compared with built once (domain), and the action
-   server called over kept-alive connections (endpoint_sessions).
+   empty domain that every message is compared with built once (domain), the action
+   server called over kept-alive connections (endpoint_sessions), and a few turns in progress
+   at a time, so that a turn back from the action server finishes before new ones start
+   (turn_slots).
 """
 import skops.io  # noqa: F401  (first: see above)
 
@@ -19,6 +21,7 @@ from backpain_assistant.rasa_speedups.domain import use_cached_empty_domain
 from backpain_assistant.rasa_speedups.endpoint_sessions import use_kept_alive_endpoint_sessions
 from backpain_assistant.rasa_speedups.graph_runner import use_sequential_graph_runner
 from backpain_assistant.rasa_speedups.rule_policy import use_lean_rule_policy
+from backpain_assistant.rasa_speedups.turn_slots import use_turn_slots
 
 
 def apply_speedups() -> None:
@@ -27,6 +30,7 @@ def apply_speedups() -> None:
     use_lean_rule_policy()
     use_cached_empty_domain()
     use_kept_alive_endpoint_sessions()
+    use_turn_slots()
 
 
 def main() -> None:
