@@ -12,7 +12,7 @@ and the benchmark start the Rasa server with it (`python -m backpain_assistant.r
    empty domain that every message is compared with built once (domain), the action
    server called over kept-alive connections (endpoint_sessions), and a few turns in progress
    at a time, so that a turn back from the action server finishes before new ones start
-   (turn_slots).
+   (turn_slots), and the spaCy pipeline loaded once, not once per graph node (spacy_model).
 """
 import skops.io  # noqa: F401  (first: see above)
 
@@ -21,6 +21,7 @@ from backpain_assistant.rasa_speedups.domain import use_cached_empty_domain
 from backpain_assistant.rasa_speedups.endpoint_sessions import use_kept_alive_endpoint_sessions
 from backpain_assistant.rasa_speedups.graph_runner import use_sequential_graph_runner
 from backpain_assistant.rasa_speedups.rule_policy import use_lean_rule_policy
+from backpain_assistant.rasa_speedups.spacy_model import use_one_spacy_load
 from backpain_assistant.rasa_speedups.turn_slots import use_turn_slots
 
 
@@ -31,6 +32,7 @@ def apply_speedups() -> None:
     use_cached_empty_domain()
     use_kept_alive_endpoint_sessions()
     use_turn_slots()
+    use_one_spacy_load()
 
 
 def main() -> None:
