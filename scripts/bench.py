@@ -36,6 +36,8 @@ BIN = Path(sys.executable).parent
 OUT = ROOT / "results" / "bench"
 ATOMIC_REDIS_LOCK_STORE = "backpain_assistant.lock_stores.atomic_redis.AtomicRedisLockStore"
 BASELINE_CONFIG = "recipe: default.v1\nlanguage: en\nassistant_id: baseline\npipeline:\npolicies:\n"
+# The turn that calls the action server (its latency under load is reported on its own).
+RED_FLAG_TURN = "my back hurts and I have a fever and chills"
 # One conversation; every simulated person sends it in order, under their own sender id.
 CONVERSATION = [
     "hi",
@@ -44,7 +46,7 @@ CONVERSATION = [
     "and xanax?",
     "tell me more",
     "what's the weather like tomorrow",
-    "my back hurts and I have a fever and chills",
+    RED_FLAG_TURN,
     "how long do antidepressants take to work?",
     "can I take xanax with alcohol?",
     "thanks",
@@ -65,11 +67,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int) -> Dict[str, float]:
+    """Resident memory, and its private part and mapped files (shared with other processes, and
+    given back to the system under memory pressure)."""
+    fields = {"VmRSS:": "total", "RssAnon:": "private", "RssFile:": "files"}
+    found = {"total": 0.0, "private": 0.0, "files": 0.0}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+        name, *value = line.split()
+        if name in fields:
+            found[fields[name]] = int(value[0]) / 1024
+    return found
 
 
 def train(config: Path, workdir: Path) -> Dict[str, Any]:
@@ -100,6 +107,7 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str)
 async def load(url: str, conversations: int, concurrency: int, prefix: str) -> Dict[str, Any]:
     """`conversations` conversations of CONVERSATION, `concurrency` of them at a time."""
     latencies: List[float] = []
+    red_flag_latencies: List[float] = []
     queue: asyncio.Queue = asyncio.Queue()
     for number in range(conversations):
         queue.put_nowait(f"{prefix}-{number}")
@@ -109,6 +117,8 @@ async def load(url: str, conversations: int, concurrency: int, prefix: str) -> D
             sender = queue.get_nowait()
             for text in CONVERSATION:
                 latencies.append(await send(session, url, sender, text))
+                if text == RED_FLAG_TURN:
+                    red_flag_latencies.append(latencies[-1])
 
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
@@ -121,6 +131,8 @@ async def load(url: str, conversations: int, concurrency: int, prefix: str) -> D
         "p50_ms": round(percentile(latencies, 50), 1),
         "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1),
+        "red_flag_p50_ms": round(percentile(red_flag_latencies, 50), 1),
+        "red_flag_p95_ms": round(percentile(red_flag_latencies, 95), 1),
     }
 
 
@@ -231,9 +243,12 @@ def serve(
         result["one_conversation"] = asyncio.run(load(url, args.conversations_1, 1, "one"))
         print(f"[{name}] 32 conversations at a time …", flush=True)
         result["32_conversations"] = asyncio.run(load(url, args.conversations_32, 32, "many"))
+        server = max((rss_mb(pid) for pid in [rasa.pid, *children(rasa.pid)]), key=lambda rss: rss["total"])
         result["rss_mb"] = {
-            "rasa_server": round(max(rss_mb(pid) for pid in [rasa.pid, *children(rasa.pid)])),
-            "action_server": round(rss_mb(actions_pid)),
+            "rasa_server": round(server["total"]),
+            "rasa_server_private": round(server["private"]),
+            "rasa_server_files": round(server["files"]),
+            "action_server": round(rss_mb(actions_pid)["total"]),
         }
         if project.workers == 1:
             print(f"[{name}] one conversation of {args.turns} turns over REST …", flush=True)
@@ -283,7 +298,8 @@ def table(results: List[Dict[str, Any]]) -> str:
         ("1 conversation: throughput", lambda r: f"{r['one_conversation']['throughput_msg_s']} msg/s"),
         ("32 conversations: p50 / p95 / p99", lambda r: "{p50_ms} / {p95_ms} / {p99_ms} ms".format(**r["32_conversations"])),
         ("32 conversations: throughput", lambda r: f"{r['32_conversations']['throughput_msg_s']} msg/s"),
-        ("resident memory: Rasa server", lambda r: f"{r['rss_mb']['rasa_server']} MB"),
+        ("32 conversations: the red-flag turn's p50 / p95", lambda r: "{red_flag_p50_ms} / {red_flag_p95_ms} ms".format(**r["32_conversations"])),
+        ("resident memory: Rasa server (private + mapped files)", lambda r: "{rasa_server} MB ({rasa_server_private} + {rasa_server_files})".format(**r["rss_mb"])),
         ("resident memory: action server", lambda r: f"{r['rss_mb']['action_server']} MB"),
         *(
             (f"one long conversation, {where}: turns {mark - 9}–{mark}", per_turn_cell(key, mark))
