@@ -7,6 +7,7 @@ calls `spacy.load`: the second one cost 0.6 s of start-up and 14 MB. `use_one_sp
 `SpacyNLP.load_model` hand out the pipeline already loaded under the same name; a failed load
 is not remembered.
 """
+import inspect
 from functools import lru_cache
 
 from rasa.nlu.utils.spacy_utils import SpacyNLP
@@ -16,4 +17,7 @@ load_model_once = lru_cache(maxsize=4)(RASAS_LOAD_MODEL)
 
 
 def use_one_spacy_load() -> None:
+    method = SpacyNLP.__dict__.get("load_model")
+    if not isinstance(method, staticmethod) or "spacy.load(spacy_model_name" not in inspect.getsource(method.__func__):
+        raise RuntimeError("SpacyNLP.load_model has changed in this Rasa version; review rasa_speedups.spacy_model.")
     SpacyNLP.load_model = staticmethod(load_model_once)

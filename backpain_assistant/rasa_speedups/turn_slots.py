@@ -15,6 +15,7 @@ conversations; the turn takes a slot back before any new turn when its call retu
 import asyncio
 import contextvars
 import functools
+import inspect
 from collections import deque
 from typing import Any, Awaitable, Callable, Deque, Dict, Optional, TypeVar
 
@@ -141,9 +142,16 @@ async def request(endpoint: EndpointConfig, *args: Any, **kwargs: Any) -> Any:
     return await waiting(RASAS_REQUEST(endpoint, *args, **kwargs))
 
 
+def rasa_sends_bot_messages_as_expected() -> bool:
+    method = MessageProcessor.__dict__.get("_send_bot_messages")
+    return isinstance(method, staticmethod) and "output_channel.send_response" in inspect.getsource(method.__func__)
+
+
 def use_turn_slots() -> None:
     if MessageProcessor.handle_message is handle_message:
         return
+    if not rasa_sends_bot_messages_as_expected():
+        raise RuntimeError("MessageProcessor._send_bot_messages has changed in this Rasa version; review rasa_speedups.turn_slots.")
     MessageProcessor.handle_message = handle_message
     MessageProcessor._send_bot_messages = staticmethod(send_bot_messages)
     EndpointConfig.request = request

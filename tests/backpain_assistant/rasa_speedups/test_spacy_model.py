@@ -31,3 +31,9 @@ def test_a_missing_pipeline_fails_as_in_rasa_every_time(rasas_load_model_back: N
         with pytest.raises(InvalidModelError):
             SpacyNLP.load_model(str(tmp_path / "missing"))
     assert load_model_once.cache_info().currsize == 0
+
+
+def test_installing_fails_loudly_when_rasas_loading_has_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(SpacyNLP, "load_model", staticmethod(lambda name: None))
+    with pytest.raises(RuntimeError, match="load_model has changed"):
+        use_one_spacy_load()

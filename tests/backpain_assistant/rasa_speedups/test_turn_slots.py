@@ -151,3 +151,14 @@ async def test_rasas_processor_runs_its_messages_in_turns(monkeypatch: pytest.Mo
     assert MessageProcessor._send_bot_messages.__wrapped__ is turn_slots.RASAS_SEND_BOT_MESSAGES
     assert EndpointConfig.request.__wrapped__ is turn_slots.RASAS_REQUEST
     assert turn_slots.slots_of_this_loop().free == 1
+
+
+async def test_installing_fails_loudly_when_rasas_sending_has_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(MessageProcessor, "handle_message", MessageProcessor.__dict__["handle_message"])
+
+    async def sends_elsewhere(events: Any, tracker: Any, output_channel: Any) -> None:
+        return None
+
+    monkeypatch.setattr(MessageProcessor, "_send_bot_messages", staticmethod(sends_elsewhere))
+    with pytest.raises(RuntimeError, match="_send_bot_messages has changed"):
+        use_turn_slots()
