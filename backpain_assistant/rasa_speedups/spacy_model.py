@@ -18,6 +18,8 @@ load_model_once = lru_cache(maxsize=4)(RASAS_LOAD_MODEL)
 
 def use_one_spacy_load() -> None:
     method = SpacyNLP.__dict__.get("load_model")
+    if isinstance(method, staticmethod) and method.__func__ is load_model_once:
+        return
     if not isinstance(method, staticmethod) or "spacy.load(spacy_model_name" not in inspect.getsource(method.__func__):
         raise RuntimeError("SpacyNLP.load_model has changed in this Rasa version; review rasa_speedups.spacy_model.")
     SpacyNLP.load_model = staticmethod(load_model_once)

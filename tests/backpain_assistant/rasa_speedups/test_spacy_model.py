@@ -19,6 +19,7 @@ def rasas_load_model_back(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_rasa_loads_the_pipeline_for_each_node_and_we_load_it_once(rasas_load_model_back: None) -> None:
     assert RASAS_LOAD_MODEL(PIPELINE).model is not RASAS_LOAD_MODEL(PIPELINE).model
     use_one_spacy_load()
+    use_one_spacy_load()  # a second install is harmless
     first, second = SpacyNLP.load_model(PIPELINE), SpacyNLP.load_model(PIPELINE)
     assert first is second
     assert first.model_name == PIPELINE
