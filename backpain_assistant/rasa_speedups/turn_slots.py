@@ -64,11 +64,13 @@ class TurnSlots:
 
 
 class Turn:
-    """One message's hold on a slot."""
+    """One message's hold on a slot, for the task handling the message (a task started during
+    the turn sees the turn in its copied context, but does not act for it)."""
 
     def __init__(self, slots: TurnSlots) -> None:
         self.slots = slots
         self.holds_slot = False
+        self.task = asyncio.current_task()
 
     async def start(self) -> None:
         await self.slots.acquire()
@@ -111,7 +113,7 @@ async def in_a_turn(handle: Callable[[], Awaitable[T]]) -> T:
 async def waiting(call: Awaitable[T]) -> T:
     """Awaits `call`, keeping the turn's slot for a while and giving it up if the call is slow."""
     turn = _current_turn.get()
-    if turn is None or not turn.holds_slot:
+    if turn is None or turn.task is not asyncio.current_task() or not turn.holds_slot:
         return await call
     timer = asyncio.get_running_loop().call_later(KEEP_SLOT_WHILE_WAITING_S, turn.give_up_slot)
     try:

@@ -162,3 +162,24 @@ async def test_installing_fails_loudly_when_rasas_sending_has_changed(monkeypatc
     monkeypatch.setattr(MessageProcessor, "_send_bot_messages", staticmethod(sends_elsewhere))
     with pytest.raises(RuntimeError, match="_send_bot_messages has changed"):
         use_turn_slots()
+
+
+async def test_a_task_started_during_a_turn_does_not_give_the_turns_slot_away(
+    one_slot: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(turn_slots, "KEEP_SLOT_WHILE_WAITING_S", 0.01)
+    log: Log = []
+    never = asyncio.get_running_loop().create_future()
+    spawned: List["asyncio.Task[Any]"] = []
+
+    async def body() -> None:
+        spawned.append(asyncio.ensure_future(waiting(never)))  # copies the turn into its context
+        await asyncio.sleep(0.05)  # the turn keeps its slot
+
+    first = turn(log, "A", body)
+    await asyncio.sleep(0)
+    second = turn(log, "B", lambda: asyncio.sleep(0))
+    await asyncio.gather(first, second)
+    assert log == ["A starts", "A ends", "B starts", "B ends"]
+    spawned[0].cancel()
+    assert turn_slots.slots_of_this_loop().free == 1
