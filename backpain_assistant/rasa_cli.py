@@ -10,9 +10,10 @@ and the benchmark start the Rasa server with it (`python -m backpain_assistant.r
    server's replies checked against a schema compiled once (action_responses), the rule
    policy's search pre-filtered and its states made once per prediction (rule_policy), the
    empty domain that every message is compared with built once (domain), the action
-   server called over kept-alive connections (endpoint_sessions), and a few turns in progress
-   at a time, so that a turn back from the action server finishes before new ones start
-   (turn_slots), and the spaCy pipeline loaded once, not once per graph node (spacy_model).
+   server called over kept-alive connections (endpoint_sessions), at most two turns in
+   progress per process, so that a turn back from the action server finishes before new ones
+   start (turn_slots), and the spaCy pipeline loaded once, not once per graph node
+   (spacy_model).
 """
 import skops.io  # noqa: F401  (first: see above)
 
