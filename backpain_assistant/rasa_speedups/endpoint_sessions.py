@@ -26,6 +26,8 @@ import aiohttp
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.utils.endpoints import EndpointConfig
 
+from backpain_assistant.rasa_speedups.event_loops import pop_closed_loops
+
 RASAS_SESSION = EndpointConfig.session
 IDLE_CONNECTION_S = 2.0
 _sessions: Dict[asyncio.AbstractEventLoop, Dict[Hashable, aiohttp.ClientSession]] = {}
@@ -77,8 +79,8 @@ def kept_session(endpoint: EndpointConfig) -> Any:
 
 
 def drop_sessions_of_closed_loops() -> None:
-    for loop in [loop for loop in _sessions if loop.is_closed()]:
-        drop_sessions(_sessions.pop(loop))
+    for sessions in pop_closed_loops(_sessions):
+        drop_sessions(sessions)
 
 
 def drop_sessions(sessions: Dict[Hashable, aiohttp.ClientSession]) -> None:

@@ -22,6 +22,8 @@ from typing import Any, Awaitable, Callable, Deque, Dict, Optional, TypeVar
 from rasa.core.processor import MessageProcessor
 from rasa.utils.endpoints import EndpointConfig
 
+from backpain_assistant.rasa_speedups.event_loops import pop_closed_loops
+
 SLOTS = 2
 KEEP_SLOT_WHILE_WAITING_S = 0.05
 
@@ -93,8 +95,7 @@ _current_turn: contextvars.ContextVar[Optional[Turn]] = contextvars.ContextVar("
 def slots_of_this_loop() -> TurnSlots:
     loop = asyncio.get_running_loop()
     if loop not in _slots:
-        for closed in [other for other in _slots if other.is_closed()]:
-            del _slots[closed]
+        pop_closed_loops(_slots)
         _slots[loop] = TurnSlots(SLOTS)
     return _slots[loop]
 

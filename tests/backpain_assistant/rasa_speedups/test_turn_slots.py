@@ -21,6 +21,11 @@ def one_slot(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(turn_slots, "_slots", {})
 
 
+@pytest.fixture
+def slots_given_up_after_10_ms(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(turn_slots, "KEEP_SLOT_WHILE_WAITING_S", 0.01)
+
+
 def turn(log: Log, name: str, body: Callable[[], Awaitable[Any]]) -> "asyncio.Task[None]":
     async def handle() -> None:
         log.append(f"{name} starts")
@@ -85,9 +90,8 @@ async def test_a_quick_call_keeps_the_slot(one_slot: None) -> None:
 
 
 async def test_a_slow_call_lets_new_turns_run_and_its_turn_comes_back_before_newer_ones(
-    one_slot: None, monkeypatch: pytest.MonkeyPatch
+    one_slot: None, slots_given_up_after_10_ms: None
 ) -> None:
-    monkeypatch.setattr(turn_slots, "KEEP_SLOT_WHILE_WAITING_S", 0.01)
     log: Log = []
     reply = asyncio.get_running_loop().create_future()
     b_may_end = asyncio.Event()
@@ -109,8 +113,7 @@ async def test_a_slow_call_lets_new_turns_run_and_its_turn_comes_back_before_new
     assert log == ["A starts", "B starts", "B ends", "A ends", "C starts", "C ends"]
 
 
-async def test_a_cancelled_turn_gives_its_slot_back(one_slot: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(turn_slots, "KEEP_SLOT_WHILE_WAITING_S", 0.01)
+async def test_a_cancelled_turn_gives_its_slot_back(one_slot: None, slots_given_up_after_10_ms: None) -> None:
     never = asyncio.get_running_loop().create_future()
     log: Log = []
     holding = turn(log, "holding", lambda: asyncio.sleep(3600))
@@ -165,9 +168,8 @@ async def test_installing_fails_loudly_when_rasas_sending_has_changed(monkeypatc
 
 
 async def test_a_task_started_during_a_turn_does_not_give_the_turns_slot_away(
-    one_slot: None, monkeypatch: pytest.MonkeyPatch
+    one_slot: None, slots_given_up_after_10_ms: None
 ) -> None:
-    monkeypatch.setattr(turn_slots, "KEEP_SLOT_WHILE_WAITING_S", 0.01)
     log: Log = []
     never = asyncio.get_running_loop().create_future()
     spawned: List["asyncio.Task[Any]"] = []
