@@ -12,14 +12,16 @@ and the benchmark start the Rasa server with it (`python -m backpain_assistant.r
    empty domain that every message is compared with built once (domain), the action
    server called over kept-alive connections (endpoint_sessions), at most two turns in
    progress per process, so that a turn back from the action server finishes before new ones
-   start (turn_slots), and the spaCy pipeline loaded once, not once per graph node
-   (spacy_model).
+   start (turn_slots), the spaCy pipeline loaded once, not once per graph node
+   (spacy_model), and the objects loaded at start-up left out of full garbage collections
+   (frozen_startup_objects).
 """
 import skops.io  # noqa: F401  (first: see above)
 
 from backpain_assistant.rasa_speedups.action_responses import use_compiled_action_response_schema
 from backpain_assistant.rasa_speedups.domain import use_cached_empty_domain
 from backpain_assistant.rasa_speedups.endpoint_sessions import use_kept_alive_endpoint_sessions
+from backpain_assistant.rasa_speedups.frozen_startup_objects import use_frozen_startup_objects
 from backpain_assistant.rasa_speedups.graph_runner import use_sequential_graph_runner
 from backpain_assistant.rasa_speedups.rule_policy import use_lean_rule_policy
 from backpain_assistant.rasa_speedups.spacy_model import use_one_spacy_load
@@ -34,6 +36,7 @@ def apply_speedups() -> None:
     use_kept_alive_endpoint_sessions()
     use_turn_slots()
     use_one_spacy_load()
+    use_frozen_startup_objects()
 
 
 def main() -> None:
