@@ -13,8 +13,9 @@ and the benchmark start the Rasa server with it (`python -m backpain_assistant.r
    server called over kept-alive connections (endpoint_sessions), at most two turns in
    progress per process, so that a turn back from the action server finishes before new ones
    start (turn_slots), the spaCy pipeline loaded once, not once per graph node
-   (spacy_model), and the objects loaded at start-up left out of full garbage collections
-   (frozen_startup_objects).
+   (spacy_model), the objects loaded at start-up left out of full garbage collections
+   (frozen_startup_objects), and, with several Sanic workers, a listening socket for each
+   worker, so that new connections are spread over them (worker_sockets).
 """
 import skops.io  # noqa: F401  (first: see above)
 
@@ -26,6 +27,7 @@ from backpain_assistant.rasa_speedups.graph_runner import use_sequential_graph_r
 from backpain_assistant.rasa_speedups.rule_policy import use_lean_rule_policy
 from backpain_assistant.rasa_speedups.spacy_model import use_one_spacy_load
 from backpain_assistant.rasa_speedups.turn_slots import use_turn_slots
+from backpain_assistant.rasa_speedups.worker_sockets import use_worker_sockets
 
 
 def apply_speedups() -> None:
@@ -37,6 +39,7 @@ def apply_speedups() -> None:
     use_turn_slots()
     use_one_spacy_load()
     use_frozen_startup_objects()
+    use_worker_sockets()
 
 
 def main() -> None:

@@ -1,0 +1,56 @@
+"""With several Sanic workers (`WORKERS=2`), each listens on its own socket and the kernel
+spreads new connections over them.
+
+Sanic 21.12 binds one listening socket in its main process and every worker accepts from it.
+A burst of new connections (32 chat clients connecting at once) then goes mostly to the worker
+that wakes first: splits of 24/8 and 25/7 were common, and as clients keep their connections,
+the busier worker sets the p95 for as long as they stay. `use_worker_sockets` makes the main
+process only reserve the address (bound, not listening) and each worker listen on a socket of
+its own with `SO_REUSEPORT`; Linux then hands each new connection to one of them by a hash of
+its addresses. One worker (`serve_single`) is unchanged, and so are Unix sockets.
+"""
+import inspect
+import socket
+from typing import Any
+
+import sanic.server.runners as runners
+
+SANICS_BIND_SOCKET = runners.bind_socket
+SANICS_SERVE = runners.serve
+
+
+def reuse_port_socket(family: int) -> socket.socket:
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    return sock
+
+
+def reserve_address(host: str, port: int, *, backlog: int = 100) -> socket.socket:
+    """In place of Sanic's `bind_socket` in its main process: bound for the workers, not listening."""
+    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = reuse_port_socket(family)
+    sock.bind(address)
+    return sock
+
+
+def serve_on_own_socket(**settings: Any) -> Any:
+    """Sanic's `serve` in a worker process, on its own listening socket at the reserved address."""
+    reserved = settings.get("sock")
+    if settings.get("run_multiple") and reserved is not None and reserved.family in (socket.AF_INET, socket.AF_INET6):
+        own = reuse_port_socket(reserved.family)
+        own.bind(reserved.getsockname())
+        own.listen(settings.get("backlog", 100))
+        reserved.close()
+        settings["sock"] = own
+    return SANICS_SERVE(**settings)
+
+
+def use_worker_sockets() -> None:
+    if runners.serve is serve_on_own_socket:
+        return
+    source = inspect.getsource(runners.serve_multiple)
+    if "sock = bind_socket(" not in source or "target=serve," not in source:
+        raise RuntimeError("Sanic's serve_multiple has changed; review rasa_speedups.worker_sockets.")
+    runners.bind_socket = reserve_address
+    runners.serve = serve_on_own_socket
