@@ -10,6 +10,11 @@ PostgreSQL. This assistant is measured with one Rasa process and with WORKERS=2 
 workers sharing a Redis lock store, as `WORKERS=2 make run` starts them). PostgreSQL and Redis
 run on loopback, started by scripts/postgres.sh and scripts/redis.sh. Writes
 results/bench/bench.json and results/bench/bench.md.
+
+The 32-conversation load runs `--repeats` times on the same server; its figures are over all
+repeats, and each repeat is listed with a machine check taken just before it: the time one
+fixed piece of pure-Python work takes on the slowest core, with every core busy. On a shared
+(virtual) machine that time varies between minutes, and the load's throughput with it.
 """
 import argparse
 import asyncio
@@ -25,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional
 
@@ -104,8 +110,47 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str)
     return (time.perf_counter() - started) * 1000
 
 
-async def load(url: str, conversations: int, concurrency: int, prefix: str) -> Dict[str, Any]:
-    """`conversations` conversations of CONVERSATION, `concurrency` of them at a time."""
+def fixed_work_ms() -> float:
+    started = time.perf_counter()
+    total = 0
+    for number in range(3_000_000):
+        total += number * number % 7
+    return (time.perf_counter() - started) * 1000
+
+
+def machine_check_ms(rounds: int = 3) -> float:
+    """The slowest core's median time for `fixed_work_ms`, all cores working at once."""
+    cores = os.cpu_count() or 1
+    with ProcessPoolExecutor(max_workers=cores) as pool:
+        times = [[future.result() for future in [pool.submit(fixed_work_ms) for _ in range(cores)]] for _ in range(rounds)]
+    return round(max(statistics.median(core) for core in zip(*times)), 0)
+
+
+async def load(url: str, conversations: int, concurrency: int, prefix: str, repeats: int = 1) -> Dict[str, Any]:
+    """`conversations` conversations of CONVERSATION, `concurrency` of them at a time, `repeats` times."""
+    latencies: List[float] = []
+    red_flag_latencies: List[float] = []
+    runs = []
+    for repeat in range(repeats):
+        machine_ms = machine_check_ms() if repeats > 1 else None
+        run = await load_once(url, conversations, concurrency, f"{prefix}{repeat}")
+        latencies += run.pop("latencies")
+        red_flag_latencies += run.pop("red_flag_latencies")
+        runs.append({**run, "machine_check_ms": machine_ms})
+    elapsed = sum(run["elapsed_s"] for run in runs)
+    return {
+        "messages": len(latencies),
+        "throughput_msg_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "red_flag_p50_ms": round(percentile(red_flag_latencies, 50), 1),
+        "red_flag_p95_ms": round(percentile(red_flag_latencies, 95), 1),
+        "runs": runs,
+    }
+
+
+async def load_once(url: str, conversations: int, concurrency: int, prefix: str) -> Dict[str, Any]:
     latencies: List[float] = []
     red_flag_latencies: List[float] = []
     queue: asyncio.Queue = asyncio.Queue()
@@ -126,13 +171,11 @@ async def load(url: str, conversations: int, concurrency: int, prefix: str) -> D
         await asyncio.gather(*(person(session) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
     return {
-        "messages": len(latencies),
+        "elapsed_s": elapsed,
         "throughput_msg_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(percentile(latencies, 50), 1),
         "p95_ms": round(percentile(latencies, 95), 1),
-        "p99_ms": round(percentile(latencies, 99), 1),
-        "red_flag_p50_ms": round(percentile(red_flag_latencies, 50), 1),
-        "red_flag_p95_ms": round(percentile(red_flag_latencies, 95), 1),
+        "latencies": latencies,
+        "red_flag_latencies": red_flag_latencies,
     }
 
 
@@ -242,7 +285,7 @@ def serve(
         print(f"[{name}] 1 conversation at a time …", flush=True)
         result["one_conversation"] = asyncio.run(load(url, args.conversations_1, 1, "one"))
         print(f"[{name}] 32 conversations at a time …", flush=True)
-        result["32_conversations"] = asyncio.run(load(url, args.conversations_32, 32, "many"))
+        result["32_conversations"] = asyncio.run(load(url, args.conversations_32, 32, "many", args.repeats))
         server = max((rss_mb(pid) for pid in [rasa.pid, *children(rasa.pid)]), key=lambda rss: rss["total"])
         result["rss_mb"] = {
             "rasa_server": round(server["total"]),
@@ -290,6 +333,14 @@ def ratio_cell(key: str) -> Callable[[Dict[str, Any]], str]:
     return lambda r: f"{r[key]['ratio_last_to_first']}×" if key in r else "–"
 
 
+def each_run_cell(result: Dict[str, Any]) -> str:
+    return "; ".join(
+        f"{run['throughput_msg_s']} msg/s, {run['p95_ms']} ms ({run['machine_check_ms']:.0f} ms)"
+        if run["machine_check_ms"] is not None else f"{run['throughput_msg_s']} msg/s, {run['p95_ms']} ms"
+        for run in result["32_conversations"]["runs"]
+    )
+
+
 def table(results: List[Dict[str, Any]]) -> str:
     rows = [
         ("training from scratch", lambda r: f"{r['training_s']} s"),
@@ -298,6 +349,7 @@ def table(results: List[Dict[str, Any]]) -> str:
         ("1 conversation: throughput", lambda r: f"{r['one_conversation']['throughput_msg_s']} msg/s"),
         ("32 conversations: p50 / p95 / p99", lambda r: "{p50_ms} / {p95_ms} / {p99_ms} ms".format(**r["32_conversations"])),
         ("32 conversations: throughput", lambda r: f"{r['32_conversations']['throughput_msg_s']} msg/s"),
+        ("32 conversations: each run's throughput, p95 (machine check)", each_run_cell),
         ("32 conversations: the red-flag turn's p50 / p95", lambda r: "{red_flag_p50_ms} / {red_flag_p95_ms} ms".format(**r["32_conversations"])),
         ("resident memory: Rasa server (private + mapped files)", lambda r: "{rasa_server} MB ({rasa_server_private} + {rasa_server_files})".format(**r["rss_mb"])),
         ("resident memory: action server", lambda r: f"{r['rss_mb']['action_server']} MB"),
@@ -331,6 +383,7 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="measure this assistant only")
     parser.add_argument("--conversations-1", type=int, default=30, help="conversations sent one at a time")
     parser.add_argument("--conversations-32", type=int, default=160, help="conversations sent 32 at a time")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of the 32-conversation load")
     parser.add_argument("--turns", type=int, default=max(TURN_MARKS), help="turns of the one long conversation")
     args = parser.parse_args()
     ours = yaml.safe_load((ROOT / "endpoints.yml").read_text())
@@ -354,9 +407,17 @@ def main() -> None:
             workdir.mkdir()
             results.append(measure(project, workdir, args))
     OUT.mkdir(parents=True, exist_ok=True)
-    report = {"date": datetime.date.today().isoformat(), "machine": f"{os.cpu_count()} cores", "results": results}
+    report = {
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{os.cpu_count()} cores",
+        "machine_check_idle_ms": machine_check_ms(),
+        "results": results,
+    }
     (OUT / "bench.json").write_text(json.dumps(report, indent=2))
-    markdown = f"Measured {report['date']} on {report['machine']} by `make bench`.\n\n{table(results)}\n"
+    markdown = (
+        f"Measured {report['date']} on {report['machine']} by `make bench`. Machine check at the end, "
+        f"idle: {report['machine_check_idle_ms']:.0f} ms (lower is faster; see scripts/bench.py).\n\n{table(results)}\n"
+    )
     (OUT / "bench.md").write_text(markdown)
     print(markdown)
 
