@@ -11,6 +11,7 @@ its addresses. One worker (`serve_single`) is unchanged, and so are Unix sockets
 """
 import inspect
 import socket
+from ipaddress import ip_address
 from typing import Any
 
 import sanic.server.runners as runners
@@ -28,9 +29,12 @@ def reuse_port_socket(family: int) -> socket.socket:
 
 def reserve_address(host: str, port: int, *, backlog: int = 100) -> socket.socket:
     """In place of Sanic's `bind_socket` in its main process: bound for the workers, not listening."""
-    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    try:  # the address family as Sanic chooses it
+        family = socket.AF_INET6 if ip_address(host).version == 6 else socket.AF_INET
+    except ValueError:
+        family = socket.AF_INET
     sock = reuse_port_socket(family)
-    sock.bind(address)
+    sock.bind((host, port))
     return sock
 
 

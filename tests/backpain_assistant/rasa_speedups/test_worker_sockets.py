@@ -61,6 +61,15 @@ def test_the_main_process_reserves_the_address_without_accepting() -> None:
         reserved.close()
 
 
+def test_the_address_family_is_chosen_as_sanic_chooses_it() -> None:
+    for host, family in (("127.0.0.1", socket.AF_INET), ("localhost", socket.AF_INET), ("::1", socket.AF_INET6)):
+        reserved = reserve_address(host, free_port())
+        try:
+            assert reserved.family == family, host
+        finally:
+            reserved.close()
+
+
 def test_each_worker_listens_on_its_own_socket_and_both_get_connections(served_settings: List[Dict[str, Any]]) -> None:
     port = free_port()
     reserved = reserve_address("127.0.0.1", port)
