@@ -16,7 +16,6 @@ from typing import Any
 
 import sanic.server.runners as runners
 
-SANICS_BIND_SOCKET = runners.bind_socket
 SANICS_SERVE = runners.serve
 
 
