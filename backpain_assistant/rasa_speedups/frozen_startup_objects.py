@@ -2,7 +2,7 @@
 
 A served model leaves about 550,000 objects (Rasa, TensorFlow, spaCy, the trained model)
 tracked by the cyclic garbage collector, and a full (generation 2) collection walks every
-one of them: 200 to 250 ms in which the process answers nobody, about once every 1,500
+one of them: about 250 ms in which the process answers nobody, about once every 6,000
 messages under load. `use_frozen_startup_objects` calls `gc.freeze()` once the model has
 loaded in each server process, which moves them to the permanent generation; a full
 collection then takes about 30 ms. Frozen objects are still freed by reference counting; only
