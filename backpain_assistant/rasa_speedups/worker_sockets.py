@@ -3,8 +3,8 @@ spreads new connections over them.
 
 Sanic 21.12 binds one listening socket in its main process and every worker accepts from it.
 A burst of new connections (32 chat clients connecting at once) then goes mostly to the worker
-that wakes first: splits of 24/8 and 25/7 were common, and as clients keep their connections,
-the busier worker sets the p95 for as long as they stay. `use_worker_sockets` makes the main
+that wakes first: splits of 24/8 and 25/7 came in two loads of eight, and as clients keep
+their connections, the busier worker sets the p95 for as long as they stay. `use_worker_sockets` makes the main
 process only reserve the address (bound, not listening) and each worker listen on a socket of
 its own with `SO_REUSEPORT`; Linux then hands each new connection to one of them by a hash of
 its addresses. One worker (`serve_single`) is unchanged, and so are Unix sockets.
