@@ -5,11 +5,12 @@ Rasa 3.6's processor asks `self.domain.is_empty()` for every parsed message
 `Domain.empty().as_dict()`, building a new empty `Domain` each time: about 2% of a message's
 time here. The empty domain's dictionary is built once instead; the comparison is Rasa's.
 """
-import inspect
 from functools import lru_cache
 from typing import Any, Dict, Text
 
 from rasa.shared.core.domain import Domain
+
+from backpain_assistant.rasa_speedups.source_checks import require_source
 
 RASAS_IS_EMPTY = "return self.as_dict() == Domain.empty().as_dict()"
 
@@ -26,6 +27,8 @@ def is_empty(domain: Domain) -> bool:
 def use_cached_empty_domain() -> None:
     if Domain.is_empty is is_empty:
         return
-    if RASAS_IS_EMPTY not in inspect.getsource(Domain.is_empty):
-        raise RuntimeError("Domain.is_empty has changed in this Rasa version; review rasa_speedups.domain.")
+    require_source(
+        Domain.is_empty, RASAS_IS_EMPTY,
+        message="Domain.is_empty has changed in this Rasa version; review rasa_speedups.domain.",
+    )
     Domain.is_empty = is_empty

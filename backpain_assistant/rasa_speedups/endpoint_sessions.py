@@ -19,7 +19,6 @@ loops that have closed are dropped (and their sockets closed) whenever a new ses
 """
 import asyncio
 import atexit
-import inspect
 from typing import Any, Dict, Hashable, Optional
 
 import aiohttp
@@ -27,6 +26,7 @@ from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.utils.endpoints import EndpointConfig
 
 from backpain_assistant.rasa_speedups.event_loops import pop_closed_loops
+from backpain_assistant.rasa_speedups.source_checks import require_source
 
 RASAS_SESSION = EndpointConfig.session
 IDLE_CONNECTION_S = 2.0
@@ -103,7 +103,9 @@ def close_kept_sessions() -> None:
 def use_kept_alive_endpoint_sessions() -> None:
     if EndpointConfig.session is kept_session:
         return
-    if "async with self.session() as session" not in inspect.getsource(EndpointConfig.request):
-        raise RuntimeError("EndpointConfig.request no longer opens self.session(); review rasa_speedups.endpoint_sessions.")
+    require_source(
+        EndpointConfig.request, "async with self.session() as session",
+        message="EndpointConfig.request no longer opens self.session(); review rasa_speedups.endpoint_sessions.",
+    )
     EndpointConfig.session = kept_session
     atexit.register(close_kept_sessions)

@@ -10,11 +10,12 @@ a reference cycle among them is never collected, which would matter only if the 
 replaced at run time (`PUT /model`, which needs `--enable-api`, off here).
 """
 import gc
-import inspect
 from typing import Any
 
 import rasa.core.run
 from rasa.core.agent import Agent
+
+from backpain_assistant.rasa_speedups.source_checks import require_source
 
 RASAS_LOAD_AGENT_ON_START = rasa.core.run.load_agent_on_start
 
@@ -28,9 +29,9 @@ async def load_agent_then_freeze(*args: Any, **kwargs: Any) -> Agent:
 def use_frozen_startup_objects() -> None:
     if rasa.core.run.load_agent_on_start is load_agent_then_freeze:
         return
-    if "partial(load_agent_on_start," not in inspect.getsource(rasa.core.run.serve_application):
-        raise RuntimeError(
-            "rasa.core.run.serve_application no longer loads the agent through load_agent_on_start; "
-            "review rasa_speedups.frozen_startup_objects."
-        )
+    require_source(
+        rasa.core.run.serve_application, "partial(load_agent_on_start,",
+        message="rasa.core.run.serve_application no longer loads the agent through load_agent_on_start; "
+        "review rasa_speedups.frozen_startup_objects.",
+    )
     rasa.core.run.load_agent_on_start = load_agent_then_freeze

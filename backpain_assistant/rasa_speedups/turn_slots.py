@@ -15,7 +15,6 @@ conversations; the turn takes a slot back before any new turn when its call retu
 import asyncio
 import contextvars
 import functools
-import inspect
 from collections import deque
 from typing import Any, Awaitable, Callable, Deque, Dict, Optional, TypeVar
 
@@ -23,6 +22,7 @@ from rasa.core.processor import MessageProcessor
 from rasa.utils.endpoints import EndpointConfig
 
 from backpain_assistant.rasa_speedups.event_loops import pop_closed_loops
+from backpain_assistant.rasa_speedups.source_checks import require_source
 
 SLOTS = 2
 KEEP_SLOT_WHILE_WAITING_S = 0.05
@@ -145,16 +145,14 @@ async def request(endpoint: EndpointConfig, *args: Any, **kwargs: Any) -> Any:
     return await waiting(RASAS_REQUEST(endpoint, *args, **kwargs))
 
 
-def rasa_sends_bot_messages_as_expected() -> bool:
-    method = MessageProcessor.__dict__.get("_send_bot_messages")
-    return isinstance(method, staticmethod) and "output_channel.send_response" in inspect.getsource(method.__func__)
-
-
 def use_turn_slots() -> None:
     if MessageProcessor.handle_message is handle_message:
         return
-    if not rasa_sends_bot_messages_as_expected():
-        raise RuntimeError("MessageProcessor._send_bot_messages has changed in this Rasa version; review rasa_speedups.turn_slots.")
+    changed = "MessageProcessor._send_bot_messages has changed in this Rasa version; review rasa_speedups.turn_slots."
+    method = MessageProcessor.__dict__.get("_send_bot_messages")
+    if not isinstance(method, staticmethod):
+        raise RuntimeError(changed)
+    require_source(method.__func__, "output_channel.send_response", message=changed)
     MessageProcessor.handle_message = handle_message
     MessageProcessor._send_bot_messages = staticmethod(send_bot_messages)
     EndpointConfig.request = request

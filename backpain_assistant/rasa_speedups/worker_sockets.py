@@ -4,17 +4,18 @@ spreads new connections over them.
 Sanic 21.12 binds one listening socket in its main process and every worker accepts from it.
 A burst of new connections (32 chat clients connecting at once) then goes mostly to the worker
 that wakes first: splits of 24/8 and 25/7 came in two loads of eight, and as clients keep
-their connections, the busier worker sets the p95 for as long as they stay. `use_worker_sockets` makes the main
-process only reserve the address (bound, not listening) and each worker listen on a socket of
-its own with `SO_REUSEPORT`; Linux then hands each new connection to one of them by a hash of
-its addresses. One worker (`serve_single`) is unchanged, and so are Unix sockets.
+their connections, the busier worker sets the p95 for as long as they stay.
+`use_worker_sockets` makes the main process only reserve the address (bound, not listening)
+and each worker listen on a socket of its own with `SO_REUSEPORT`; Linux then hands each new
+connection to one of them by a hash of its addresses. One worker (`serve_single`) is unchanged, and so are Unix sockets.
 """
-import inspect
 import socket
 from ipaddress import ip_address
 from typing import Any
 
 import sanic.server.runners as runners
+
+from backpain_assistant.rasa_speedups.source_checks import require_source
 
 SANICS_SERVE = runners.serve
 
@@ -52,8 +53,9 @@ def serve_on_own_socket(**settings: Any) -> Any:
 def use_worker_sockets() -> None:
     if runners.serve is serve_on_own_socket:
         return
-    source = inspect.getsource(runners.serve_multiple)
-    if "sock = bind_socket(" not in source or "target=serve," not in source:
-        raise RuntimeError("Sanic's serve_multiple has changed; review rasa_speedups.worker_sockets.")
+    require_source(
+        runners.serve_multiple, "sock = bind_socket(", "target=serve,",
+        message="Sanic's serve_multiple has changed; review rasa_speedups.worker_sockets.",
+    )
     runners.bind_socket = reserve_address
     runners.serve = serve_on_own_socket
