@@ -20,10 +20,11 @@ from backpain_assistant.rasa_speedups.source_checks import require_source
 SANICS_SERVE = runners.serve
 
 
-def reuse_port_socket(family: int) -> socket.socket:
+def bound_reuse_port_socket(family: int, address: Any) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
     return sock
 
 
@@ -33,17 +34,14 @@ def reserve_address(host: str, port: int, *, backlog: int = 100) -> socket.socke
         family = socket.AF_INET6 if ip_address(host).version == 6 else socket.AF_INET
     except ValueError:
         family = socket.AF_INET
-    sock = reuse_port_socket(family)
-    sock.bind((host, port))
-    return sock
+    return bound_reuse_port_socket(family, (host, port))
 
 
 def serve_on_own_socket(**settings: Any) -> Any:
     """Sanic's `serve` in a worker process, on its own listening socket at the reserved address."""
     reserved = settings.get("sock")
     if settings.get("run_multiple") and reserved is not None and reserved.family in (socket.AF_INET, socket.AF_INET6):
-        own = reuse_port_socket(reserved.family)
-        own.bind(reserved.getsockname())
+        own = bound_reuse_port_socket(reserved.family, reserved.getsockname())
         own.listen(settings.get("backlog", 100))
         reserved.close()
         settings["sock"] = own
