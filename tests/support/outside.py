@@ -1,0 +1,188 @@
+"""The outside sets (tests/outside/*.jsonl): messages real people wrote in public, each with its
+source URL and the behaviours a careful pharmacist would accept.
+
+Every item goes to the dev or the test part by a hash of its source URL, so messages of one
+page never straddle the split. The dev part is for study and tuning; the test part is only
+scored (`figures`), never printed item by item.
+"""
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTSIDE_DIR = ROOT / "tests" / "outside"
+PARTS = ("dev", "test")
+TIERS = ("emergency", "urgent")
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    text: str
+    source_url: str
+    acceptable: List[str]
+    escalate: str
+    tiers: List[str]
+    category: Optional[str]
+
+    @property
+    def part(self) -> str:
+        return part_of(self.source_url)
+
+    @property
+    def answer_sections(self) -> List[str]:
+        return [a.split(":", 1)[1] for a in self.acceptable if a.startswith("answer:")]
+
+
+def part_of(source_url: str) -> str:
+    """dev or test, from the URL alone (about half each)."""
+    return PARTS[hashlib.sha256(source_url.encode("utf-8")).digest()[0] % 2]
+
+
+def load_items(directory: Path = OUTSIDE_DIR, part: Optional[str] = None) -> List[Item]:
+    items = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                raw = json.loads(line)
+                items.append(
+                    Item(raw["id"], raw["text"], raw["source_url"], list(raw["acceptable"]), raw["escalate"],
+                         list(raw.get("tiers") or []), raw.get("category"))
+                )
+    return [item for item in items if part is None or item.part == part]
+
+
+@dataclass
+class Reply:
+    """What one message got back, reduced to what is scored."""
+
+    kinds: List[str]
+    sources: List[str]
+    tier: Optional[str]
+
+    @classmethod
+    def from_turns(cls, turns: Iterable[Dict[str, Any]]) -> "Reply":
+        kinds, sources, tiers = [], [], []
+        for turn in turns:
+            metadata = turn.get("metadata") or {}
+            kinds.append(metadata.get("kind"))
+            for source in [metadata["source"]] if "source" in metadata else metadata.get("sources", []):
+                sources.append(f"{source['article']}/{source['section']}")
+            if metadata.get("kind") == "red_flag":
+                tiers.append(metadata["red_flag"]["tier"])
+        tier = min(tiers, key=TIERS.index) if tiers else None
+        return cls(kinds, sources, tier)
+
+    @property
+    def behaviour(self) -> str:
+        """The one reply kind that counts: an answer, a referral, a decline, a clarifying question…"""
+        for kind in ("answer", "referral", "out_of_scope", "clarify"):
+            if kind in self.kinds:
+                return kind
+        return next((k for k in self.kinds if k and k not in ("disclaimer", "red_flag")), "none")
+
+
+def answered_acceptably(item: Item, reply: Reply) -> bool:
+    return "answer" in reply.kinds and any(source in item.answer_sections for source in reply.sources)
+
+
+def escalated_acceptably(item: Item, reply: Reply) -> bool:
+    return reply.tier is not None and reply.tier in item.tiers
+
+
+def acceptable(item: Item, reply: Reply) -> bool:
+    if item.escalate == "must":
+        return escalated_acceptably(item, reply)
+    if item.escalate == "must_not" and reply.tier is not None:
+        return False
+    if item.escalate == "either" and reply.tier is not None:
+        return True
+    behaviour = reply.behaviour
+    if behaviour == "answer":
+        return answered_acceptably(item, reply)
+    return behaviour in item.acceptable
+
+
+@dataclass
+class Figures:
+    counts: Dict[str, List[int]] = field(default_factory=dict)
+
+    def add(self, name: str, passed: bool) -> None:
+        hits, total = self.counts.setdefault(name, [0, 0])
+        self.counts[name] = [hits + int(passed), total + 1]
+
+    def rate(self, name: str) -> float:
+        hits, total = self.counts.get(name, [0, 0])
+        return hits / total if total else float("nan")
+
+    def lines(self) -> List[str]:
+        return [f"{name}: {hits}/{total} ({hits / total:.1%})" for name, (hits, total) in self.counts.items() if total]
+
+
+def score(items: List[Item], replies: List[Reply]) -> Figures:
+    figures = Figures()
+    for item, reply in zip(items, replies):
+        figures.add("acceptable behaviour", acceptable(item, reply))
+        if item.escalate != "must" and item.answer_sections:
+            figures.add("answerable answered from an acceptable section", answered_acceptably(item, reply))
+        if item.escalate == "must":
+            figures.add("must escalate: escalated at an acceptable tier", escalated_acceptably(item, reply))
+            figures.add("must escalate: escalated at all", reply.tier is not None)
+            if item.tiers == ["emergency"]:
+                figures.add("emergencies at emergency tier", reply.tier == "emergency")
+        if item.escalate == "must_not":
+            figures.add("benign escalated (lower is better)", reply.tier is not None)
+    return figures
+
+
+def baseline_replies(items: List[Item], behaviour: Callable[[Item], Reply]) -> List[Reply]:
+    return [behaviour(item) for item in items]
+
+
+def always_out_of_scope(_: Item) -> Reply:
+    return Reply(["out_of_scope"], [], None)
+
+
+SECTION_TITLES = {
+    "introduction": "introduction", "causes": "causes", "symptoms": "symptoms",
+    "when to see a doctor": "when_to_see_a_doctor", "treatment options": "treatment_options",
+    "conventional treatments": "conventional_treatments", "alternative therapies": "alternative_therapies",
+    "home remedies": "home_remedies", "recovery": "recovery", "conclusion": "conclusion",
+    "benefits of antidepressants": "benefits_of_antidepressants", "side effects": "side_effects",
+    "other options": None, "sources": None,  # an advertisement and a scraping leftover
+}
+ARTICLE_FILES = {"trazodone": "trazodone-for-back-pain.txt", "xanax": "xanax-for-back-pain.txt",
+                 "antidepressants": "antidepressants-for-back-pain.txt"}
+
+
+def article_sections(articles_dir: Path) -> Dict[str, str]:
+    """`article/section` -> the section's text, for the TF-IDF baseline."""
+    sections: Dict[str, str] = {}
+    for article, name in ARTICLE_FILES.items():
+        current: Optional[str] = "introduction"
+        for line in (articles_dir / name).read_text("utf-8").splitlines():
+            title = line.strip().lower()
+            if title in SECTION_TITLES:
+                current = SECTION_TITLES[title]
+            elif current and line.strip():
+                key = f"{article}/{current}"
+                sections[key] = sections.get(key, "") + " " + line.strip()
+    return sections
+
+
+def tfidf_nearest_section(articles_dir: Path) -> Callable[[Item], Reply]:
+    """Answers every message with the article section nearest to it by TF-IDF cosine."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    sections = article_sections(articles_dir)
+    keys = list(sections)
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit(list(sections.values()))
+    matrix = vectorizer.transform(list(sections.values()))
+
+    def reply(item: Item) -> Reply:
+        similarities = (matrix @ vectorizer.transform([item.text]).T).toarray().ravel()
+        return Reply(["answer"], [keys[int(similarities.argmax())]], None)
+
+    return reply
