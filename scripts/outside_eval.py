@@ -23,13 +23,13 @@ from tests.support import outside, servers  # noqa: E402
 
 
 @contextlib.contextmanager
-def assistant_url(url: str) -> Iterator[str]:
+def assistant_url(url: str, model: Path) -> Iterator[str]:
     if url:
         yield url
         return
     with tempfile.TemporaryDirectory() as workdir:
         with servers.action_server(Path(workdir)) as action_url:
-            with servers.rasa_server(Path(workdir), action_url, MODEL) as rasa_url:
+            with servers.rasa_server(Path(workdir), action_url, model) as rasa_url:
                 yield rasa_url
 
 
@@ -47,13 +47,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=outside.PARTS, required=True)
     parser.add_argument("--url", default="", help="a running assistant; default: start one")
+    parser.add_argument("--model", type=Path, default=MODEL, help="the trained model to serve")
     parser.add_argument("--misses", action="store_true", help="list the dev part's unacceptable replies")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     if args.misses and args.part != "dev":
         parser.error("--misses lists dev items only: the test part is never read item by item")
     items = outside.load_items(part=args.part)
-    with assistant_url(args.url) as url:
+    with assistant_url(args.url, args.model) as url:
         got = replies(url, items)
     results = {
         "assistant": outside.score(items, got),

@@ -63,6 +63,8 @@ def category_from_spec(name: str, spec: Dict[str, Any]) -> Category:
     unknown = suppressed_by - set(SUPPRESSORS)
     if unknown:
         raise ValueError(f"red flag category {name}: unknown suppressed_by {sorted(unknown)}")
+    if spec.get("unless") and spec["tier"] == TIER_ORDER[0]:
+        raise ValueError(f"red flag category {name}: an emergency is never ruled out by an `unless` concept")
     return Category(
         name=name,
         tier=spec["tier"],
@@ -113,24 +115,38 @@ class RedFlagMatcher:
                 for concept, spans in mentions.items()
             }
             usable.update(any_context)
-            if self._ruled_out(category, usable):
-                continue
-            evidence = _first_satisfied_rule(category.rules, usable)
+            evidence = _first_satisfied_rule(category.rules, self._without_ruled_out(doc, category, usable))
             if evidence is not None:
                 text = " … ".join(doc[start:end].text for start, end in evidence)
                 found.append(RedFlag(category.name, category.tier, category.label, text))
         return found
 
-    @staticmethod
-    def _ruled_out(category: Category, usable: Dict[str, List[Span]]) -> bool:
-        """An `unless` mention rules the category out, except inside one of its own mentions
-        ("dieting" in "not dieting")."""
-        own = [span for concept in {c for rule in category.rules for c in rule} for span in usable.get(concept, [])]
-        return any(
-            not any(o[0] <= span[0] and span[1] <= o[1] for o in own)
+    def _without_ruled_out(self, doc: Doc, category: Category, usable: Dict[str, List[Span]]) -> Dict[str, List[Span]]:
+        """The mentions left once each `unless` mention has ruled out the category's mentions in
+        its own sentence ("I had the flu in January" says nothing of another sentence's weight
+        loss). An `unless` inside one of the category's own mentions ("dieting" in "not dieting")
+        rules nothing out."""
+        if not category.unless:
+            return usable
+        own_concepts = {c for rule in category.rules for c in rule}
+        own = [span for concept in own_concepts for span in usable.get(concept, [])]
+        ruling = [
+            span
             for concept in category.unless
             for span in usable.get(concept, [])
-        )
+            if not any(o[0] <= span[0] and span[1] <= o[1] for o in own)
+        ]
+        if not ruling:
+            return usable
+        sentences = [(s, e) for s, e in self._sentences(doc) if any(s <= r[0] < e for r in ruling)]
+
+        def ruled_out(span: Span) -> bool:
+            return any(s <= span[0] < e for s, e in sentences)
+
+        return {
+            concept: [span for span in spans if not ruled_out(span)] if concept.lstrip(ANY_CONTEXT) in own_concepts else spans
+            for concept, spans in usable.items()
+        }
 
     def _mentions(self, doc: Doc) -> Dict[str, List[Tuple[Span, FrozenSet[str]]]]:
         """Every concept mention, with the contexts that may cancel it."""

@@ -98,6 +98,25 @@ def test_an_unless_word_inside_the_categorys_own_mention_does_not_rule_it_out(nl
     assert "weight_loss" in categories(nlp, "dropped 10 pounds without dieting")
 
 
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("I lost control of my bladder and my groin is numb. My kids were laughing at the TV.", "cauda_equina"),
+        ("I've lost 20 pounds without trying and my back aches. I had the flu in January.", "weight_loss"),
+        ("I inject heroin and my back is killing me. My doctor gave me a flu shot last year.", "injecting_drugs"),
+    ],
+)
+def test_an_unless_concept_rules_out_only_its_own_sentence(nlp, text: str, category: str) -> None:
+    assert category in categories(nlp, text)
+
+
+def test_an_emergency_category_cannot_be_ruled_out_by_an_unless_concept() -> None:
+    from backpain_assistant.spacy_pipeline.red_flag_matcher import category_from_spec
+
+    with pytest.raises(ValueError, match="never ruled out"):
+        category_from_spec("cauda_equina", {"tier": "emergency", "label": "x", "rules": [["a"]], "unless": ["b"]})
+
+
 def test_pins_and_needles_is_not_a_needle(nlp) -> None:
     assert categories(nlp, "pins and needles in my hands") == []
     assert "injecting_drugs" in categories(nlp, "my brother shares needles for heroin")
