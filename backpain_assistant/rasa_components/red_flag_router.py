@@ -9,8 +9,10 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_
 from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc
 
+from backpain_assistant import yaml_data
+from backpain_assistant.rasa_components.red_flag_classifier import SEMANTIC_RED_FLAG_KEY
 from backpain_assistant.rasa_components.stateless import StatelessComponent
-from backpain_assistant.spacy_pipeline.red_flag_matcher import RedFlag
+from backpain_assistant.spacy_pipeline.red_flag_matcher import TIER_ORDER, RedFlag
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +26,8 @@ QUESTION_PREFIX = "ask_"
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class RedFlagRouter(StatelessComponent, IntentClassifier, EntityExtractorMixin):
-    """Makes every message in which the spaCy red-flag matcher found something a `red_flag`.
+    """Makes every message in which the spaCy red-flag matcher, or the semantic red-flag
+    classifier under it, found something a `red_flag`.
 
     Runs after the intent classifiers (FallbackClassifier included), so escalation wins over
     any FAQ answer whatever was predicted. The matcher decides: a `red_flag` the intent
@@ -39,15 +42,32 @@ class RedFlagRouter(StatelessComponent, IntentClassifier, EntityExtractorMixin):
     """
 
 
+    def __init__(self) -> None:
+        self._categories = yaml_data.load("red_flags")["categories"]
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             doc: Optional[Doc] = message.get(SPACY_DOCS[TEXT])
             flags: List[RedFlag] = list(doc._.red_flags) if doc is not None else []
+            flags = self._with_semantic_flag(flags, message.get(SEMANTIC_RED_FLAG_KEY))
             if flags:
                 self._route(message, flags)
             elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == RED_FLAG_INTENT:
                 _demote_red_flag(message)
         return messages
+
+    def _with_semantic_flag(self, flags: List[RedFlag], semantic: Optional[dict]) -> List[RedFlag]:
+        """The matcher's flags (less the urgent ones the classifier vetoes), and the
+        classifier's category when the matcher missed it."""
+        if not semantic:
+            return flags
+        if semantic.get("veto_urgent"):
+            flags = [f for f in flags if f.tier != "urgent"]
+        if not semantic.get("category") or any(f.category == semantic["category"] for f in flags):
+            return flags
+        spec = self._categories[semantic["category"]]
+        found = RedFlag(semantic["category"], spec["tier"], spec["label"], evidence="sentence encoder")
+        return sorted(flags + [found], key=lambda f: TIER_ORDER.index(f.tier))
 
     def _route(self, message: Message, flags: List[RedFlag]) -> None:
         predicted = message.get(INTENT) or {}

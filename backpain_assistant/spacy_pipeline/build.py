@@ -4,13 +4,13 @@
 """
 import argparse
 from pathlib import Path
-from typing import Dict, List
+from typing import Container, Dict, List
 
 import spacy
 from spacy.language import Language
 
 from backpain_assistant import yaml_data
-from backpain_assistant.spacy_pipeline import medication_lemmas, normalizer, red_flag_matcher  # noqa: F401  (factories)
+from backpain_assistant.spacy_pipeline import drug_names, medication_lemmas, normalizer, red_flag_matcher  # noqa: F401  (factories)
 from backpain_assistant.spacy_pipeline.medication_lemmas import MEDICATION_LABEL
 from backpain_assistant.spacy_pipeline.red_flag_matcher import concept_phrases
 
@@ -41,12 +41,24 @@ def medication_patterns(lexicon: Dict) -> List[Dict[str, str]]:
     ]
 
 
+def other_medicine_names(lexicon: Dict, english_words: Container[str]) -> Dict[str, str]:
+    """The drug dictionary's spellings of every medicine but the three the articles name."""
+    from drug_named_entity_recognition import drugs_finder  # build time only: slow to load
+
+    covered = [term for terms in lexicon["medications"].values() for term in terms]
+    classes = yaml_data.load("medication_classes")
+    keep = [generic for spec in classes["classes"].values() for generic in spec["generics"]] + classes["class_names"]
+    return drug_names.dictionary_names(
+        drugs_finder.drug_variant_to_canonical, covered, classes["not_medicines"], english_words, keep
+    )
+
+
 def build_pipeline() -> Language:
     lexicon, red_flags = yaml_data.load("lexicon"), yaml_data.load("red_flags")
     nlp = spacy.blank("en")
     nlp.meta["name"] = PIPELINE_NAME
     nlp.meta["version"] = "1.0.0"
-    nlp.meta["description"] = "Blank English, lookup lemmas, lexicon typo correction, medication entities, red flags."
+    nlp.meta["description"] = "Blank English, lookup lemmas, lexicon typo correction, medication entities, other medicines, red flags."
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe(
         "lexicon_normalizer",
@@ -59,6 +71,9 @@ def build_pipeline() -> Language:
     nlp.initialize()
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
     ruler.add_patterns(medication_patterns(lexicon))
+    finder = nlp.add_pipe("drug_name_finder")
+    finder.names = other_medicine_names(lexicon, nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup"))
+    finder.classes = drug_names.class_of_generics(yaml_data.load("medication_classes")["classes"])
     nlp.add_pipe("red_flag_matcher")
     nlp.add_pipe("mask_medication_lemmas")
     return nlp

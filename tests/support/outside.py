@@ -1,57 +1,20 @@
-"""The outside sets (tests/outside/*.jsonl): messages real people wrote in public, each with its
-source URL and the behaviours a careful pharmacist would accept.
-
-Every item goes to the dev or the test part by a hash of its source URL, so messages of one
-page never straddle the split. The dev part is for study and tuning; the test part is only
-scored (`figures`), never printed item by item.
+"""Scoring on the outside sets (backpain_assistant/outside_sets.py): the test part is scored,
+never printed item by item.
 """
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
+from backpain_assistant import outside_sets
+from backpain_assistant.outside_sets import PARTS, Item  # noqa: F401  (re-exported for the scripts)
+
 ROOT = Path(__file__).resolve().parents[2]
 OUTSIDE_DIR = ROOT / "tests" / "outside"
-PARTS = ("dev", "test")
 TIERS = ("emergency", "urgent")
 
 
-@dataclass(frozen=True)
-class Item:
-    id: str
-    text: str
-    source_url: str
-    acceptable: List[str]
-    escalate: str
-    tiers: List[str]
-    category: Optional[str]
-
-    @property
-    def part(self) -> str:
-        return part_of(self.source_url)
-
-    @property
-    def answer_sections(self) -> List[str]:
-        return [a.split(":", 1)[1] for a in self.acceptable if a.startswith("answer:")]
-
-
-def part_of(source_url: str) -> str:
-    """dev or test, from the URL alone (about half each)."""
-    return PARTS[hashlib.sha256(source_url.encode("utf-8")).digest()[0] % 2]
-
-
 def load_items(directory: Path = OUTSIDE_DIR, part: Optional[str] = None) -> List[Item]:
-    items = []
-    for path in sorted(directory.glob("*.jsonl")):
-        for line in path.read_text("utf-8").splitlines():
-            if line.strip():
-                raw = json.loads(line)
-                items.append(
-                    Item(raw["id"], raw["text"], raw["source_url"], list(raw["acceptable"]), raw["escalate"],
-                         list(raw.get("tiers") or []), raw.get("category"))
-                )
-    return [item for item in items if part is None or item.part == part]
+    return outside_sets.load_items(directory, part)
 
 
 @dataclass
@@ -68,7 +31,7 @@ class Reply:
         for turn in turns:
             metadata = turn.get("metadata") or {}
             kinds.append(metadata.get("kind"))
-            for source in [metadata["source"]] if "source" in metadata else metadata.get("sources", []):
+            for source in metadata.get("sources") or ([metadata["source"]] if "source" in metadata else []):
                 sources.append(f"{source['article']}/{source['section']}")
             if metadata.get("kind") == "red_flag":
                 tiers.append(metadata["red_flag"]["tier"])

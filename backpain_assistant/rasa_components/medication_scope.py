@@ -1,0 +1,79 @@
+"""Declines questions about medicines the articles do not cover, instead of answering them with
+a section about another drug.
+
+A question naming only medicines beyond the three articles' (gabapentin, Valium, tramadol…)
+gets `out_of_scope`; a personal question about them stays a referral. Where the articles speak
+of the medicine's class, the question is kept: a class article's answers (benzodiazepines ->
+the Xanax article; antidepressants are recognised by the lexicon already), or the articles'
+treatment sections for pain relievers and muscle relaxants (data/medication_classes.yml).
+What was found is added to the parse data as `other_medications`.
+"""
+import logging
+from typing import Any, Dict, List, Optional, Set
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from spacy.tokens import Doc
+
+from backpain_assistant import yaml_data
+from backpain_assistant.rasa_components.medication_entities import MEDICATION
+from backpain_assistant.rasa_components.red_flag_router import QUESTION_PREFIX
+from backpain_assistant.rasa_components.stateless import StatelessComponent
+
+logger = logging.getLogger(__name__)
+
+OUT_OF_SCOPE = "out_of_scope"
+PERSONAL_ADVICE = "ask_personal_advice"
+FALLBACK = "nlu_fallback"
+OTHER_MEDICATIONS_KEY = "other_medications"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class MedicationScope(StatelessComponent, IntentClassifier, EntityExtractorMixin):
+    def __init__(self) -> None:
+        self._classes: Dict[str, Dict[str, Any]] = yaml_data.load("medication_classes")["classes"]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            doc: Optional[Doc] = message.get(SPACY_DOCS[TEXT])
+            mentions = list(doc._.other_medications) if doc is not None else []
+            if mentions:
+                message.set(
+                    OTHER_MEDICATIONS_KEY,
+                    [{"name": m.generic, "class": m.drug_class} for m in mentions],
+                    add_to_output=True,
+                )
+                self._scope(message, {m.drug_class for m in mentions})
+        return messages
+
+    def _scope(self, message: Message, classes: Set[str]) -> None:
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) or ""
+        if any(e.get("entity") == MEDICATION for e in message.get(ENTITIES, [])):
+            return  # a named article medicine leads; the other one is context ("Flexeril and trazodone")
+        if intent == FALLBACK:
+            _decline(message)  # unsure what was asked, but sure it is about another medicine
+            return
+        if not intent.startswith(QUESTION_PREFIX) or intent == PERSONAL_ADVICE:
+            return
+        topic = intent[len(QUESTION_PREFIX):]
+        articles = {self._classes.get(c, {}).get("article") for c in classes}
+        if len(articles) == 1 and None not in articles:
+            self._add_class_article(message, articles.pop())
+        elif not all(topic in self._classes.get(c, {}).get("sections", ()) for c in classes):
+            _decline(message)
+
+    def _add_class_article(self, message: Message, article: str) -> None:
+        entity = {"entity": MEDICATION, "value": article, "start": 0, "end": 0}
+        message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name([entity]), add_to_output=True)
+
+
+def _decline(message: Message) -> None:
+    declined = {INTENT_NAME_KEY: OUT_OF_SCOPE, "confidence": 1.0}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != OUT_OF_SCOPE]
+    message.set(INTENT, declined, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [declined] + ranking, add_to_output=True)
+    logger.debug("medication_scope.declined")
