@@ -6,7 +6,7 @@ Real people's wording is what our own examples lack, so the dev part (never the 
 trains the intent classifier too. Each message becomes an example of the intent whose answer
 the labels accept first: an article section -> the question intent whose answer cites that
 section (domain.yml), a referral -> ask_personal_advice, a decline -> out_of_scope. Messages
-that must escalate are left to the red-flag detectors.
+that must or may escalate are left to the red-flag detectors.
 """
 import sys
 from pathlib import Path
@@ -53,7 +53,7 @@ def intent_of(item: outside.Item, topics: Dict[str, str]) -> Optional[str]:
 def examples_by_intent(items: List[outside.Item], topics: Dict[str, str]) -> Dict[str, List[str]]:
     grouped: Dict[str, List[str]] = {}
     for item in items:
-        intent = intent_of(item, topics) if item.escalate != "must" else None
+        intent = intent_of(item, topics) if item.escalate == "must_not" else None
         if intent:
             grouped.setdefault(intent, []).append(" ".join(item.text.split()))
     return dict(sorted(grouped.items()))

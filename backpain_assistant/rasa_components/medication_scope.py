@@ -1,8 +1,10 @@
 """Declines questions about medicines the articles do not cover, instead of answering them with
 a section about another drug.
 
-A question naming only medicines beyond the three articles' (gabapentin, Valium, tramadol…)
-gets `out_of_scope`; a personal question about them stays a referral. Where the articles speak
+A question about a medicine beyond the three articles' (what gabapentin is, whether Valium
+helps, tramadol's side effects…) gets `out_of_scope`; a personal question about it stays a
+referral, and a back-pain question that only mentions one ("I took Advil, should I use heat
+or ice?") keeps its answer, since the articles answer it whatever was taken. Where the articles speak
 of the medicine's class, the question is kept: a class article's answers (benzodiazepines ->
 the Xanax article; antidepressants are recognised by the lexicon already), or the articles'
 treatment sections for pain relievers and muscle relaxants (data/medication_classes.yml).
@@ -29,6 +31,8 @@ logger = logging.getLogger(__name__)
 OUT_OF_SCOPE = "out_of_scope"
 PERSONAL_ADVICE = "ask_personal_advice"
 FALLBACK = "nlu_fallback"
+# Topics whose answers are about the medication itself; the others are about back pain.
+MEDICATION_TOPICS = frozenset({"what_is", "effectiveness", "side_effects", "dependency", "time_to_work", "evidence", "comparison"})
 OTHER_MEDICATIONS_KEY = "other_medications"
 
 
@@ -55,25 +59,31 @@ class MedicationScope(StatelessComponent, IntentClassifier, EntityExtractorMixin
         if any(e.get("entity") == MEDICATION for e in message.get(ENTITIES, [])):
             return  # a named article medicine leads; the other one is context ("Flexeril and trazodone")
         if intent == FALLBACK:
-            _decline(message)  # unsure what was asked, but sure it is about another medicine
+            _set_intent(message, OUT_OF_SCOPE)  # unsure what was asked, sure it's another medicine
             return
         if not intent.startswith(QUESTION_PREFIX) or intent == PERSONAL_ADVICE:
             return
         topic = intent[len(QUESTION_PREFIX):]
-        articles = {self._classes.get(c, {}).get("article") for c in classes}
+        if topic not in MEDICATION_TOPICS:
+            return
+        specs = [self._classes.get(c, {}) for c in classes]
+        articles = {spec.get("article") for spec in specs}
+        answered_as = {spec.get("answered_as") if topic in spec.get("for", ()) else None for spec in specs}
         if len(articles) == 1 and None not in articles:
             self._add_class_article(message, articles.pop())
-        elif not all(topic in self._classes.get(c, {}).get("sections", ()) for c in classes):
-            _decline(message)
+        elif len(answered_as) == 1 and None not in answered_as:
+            _set_intent(message, QUESTION_PREFIX + answered_as.pop())
+        else:
+            _set_intent(message, OUT_OF_SCOPE)
 
     def _add_class_article(self, message: Message, article: str) -> None:
         entity = {"entity": MEDICATION, "value": article, "start": 0, "end": 0}
         message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name([entity]), add_to_output=True)
 
 
-def _decline(message: Message) -> None:
-    declined = {INTENT_NAME_KEY: OUT_OF_SCOPE, "confidence": 1.0}
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != OUT_OF_SCOPE]
-    message.set(INTENT, declined, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [declined] + ranking, add_to_output=True)
-    logger.debug("medication_scope.declined")
+def _set_intent(message: Message, intent: str) -> None:
+    chosen = {INTENT_NAME_KEY: intent, "confidence": 1.0}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent]
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
+    logger.debug("medication_scope.intent intent=%s", intent)

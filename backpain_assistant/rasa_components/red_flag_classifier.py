@@ -103,7 +103,12 @@ class RedFlagClassifier(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         labelled = labelled_messages(self._config["labelled_sets"], self._config["outside_part"])
-        others = [(m.get(TEXT), NONE) for m in training_data.intent_examples if m.get(INTENT) != RED_FLAG_INTENT]
+        labelled_texts = {text for text, _ in labelled}
+        others = [
+            (m.get(TEXT), NONE)
+            for m in training_data.intent_examples
+            if m.get(INTENT) != RED_FLAG_INTENT and m.get(TEXT) not in labelled_texts  # each message once
+        ]
         texts, labels = zip(*(labelled + others))
         # No class weighting: balanced weights raised recall a little and false alarms on
         # negated messages ("no fever, no numbness") a lot.

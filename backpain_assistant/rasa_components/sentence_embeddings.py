@@ -31,6 +31,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
+        self.validate_config(self._config)
         self._encoder = encoder.load(str(self._config[MODEL_DIR]))
         self._scale = float(self._config[SCALE])
 

@@ -28,3 +28,23 @@ async def test_without_guesses_it_asks_to_rephrase() -> None:
     await ActionClarify().run(dispatcher, tracker, {})
     [message] = dispatcher.messages
     assert "rephrase" in message["text"] and message["metadata"] == {"kind": "clarify"}
+
+
+async def run_clarify(ranking):
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("p", {}, parse(ranking), [], False, None, {}, "action_listen")
+    await ActionClarify().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    return message
+
+
+async def test_two_competing_readings_get_a_clarifying_question() -> None:
+    message = await run_clarify([("nlu_fallback", 0.4), ("ask_side_effects", 0.35), ("ask_dependency", 0.3)])
+    assert message["metadata"] == {"kind": "clarify"} and len(message["buttons"]) == 2
+
+
+async def test_a_lone_guess_gets_an_honest_decline_with_the_nearest_sections() -> None:
+    message = await run_clarify([("nlu_fallback", 0.4), ("ask_side_effects", 0.3), ("greet", 0.2), ("ask_dependency", 0.05)])
+    assert message["metadata"] == {"kind": "out_of_scope"}
+    assert "couldn't find" in message["text"] and "doctor or pharmacist" in message["text"]
+    assert [b["title"] for b in message["buttons"]] == ["Side effects", "Dependency and withdrawal"]

@@ -53,3 +53,32 @@ def test_the_log_line_names_the_category_never_the_text(nlp, caplog) -> None:
     with caplog.at_level("INFO"):
         routed(nlp, "my secret words and i want to kill myself")
     assert "suicidal_thoughts" in caplog.text and "secret" not in caplog.text
+
+
+def routed_with(nlp, text: str, semantic: Dict[str, Any]) -> Message:
+    message = Message({TEXT: text})
+    message.set(SPACY_DOCS[TEXT], nlp(text))
+    message.set("intent", {"name": "ask_effectiveness", "confidence": 0.9})
+    message.set("intent_ranking", [{"name": "ask_effectiveness", "confidence": 0.9}])
+    message.set("semantic_red_flag", semantic)
+    RedFlagRouter().process([message])
+    return message
+
+
+def test_the_classifier_escalates_what_the_matcher_missed(nlp) -> None:
+    message = routed_with(nlp, "our toddler ate a laundry pod", {"category": "overdose", "confidence": 0.8, "veto_urgent": False})
+    assert message.get("intent")["name"] == "red_flag"
+    assert entity_values(message)["red_flag_category"] == "overdose"
+    assert message.get("red_flags")["flags"][0]["tier"] == "emergency"
+
+
+def test_the_classifier_does_not_repeat_the_matchers_category(nlp) -> None:
+    message = routed_with(nlp, "i can't control my bladder", {"category": "cauda_equina", "confidence": 0.9, "veto_urgent": False})
+    assert [f["category"] for f in message.get("red_flags")["flags"]] == ["cauda_equina"]
+
+
+def test_a_veto_drops_urgent_findings_but_never_an_emergency(nlp) -> None:
+    urgent = routed_with(nlp, "i have back pain and a fever", {"category": None, "confidence": 0.1, "veto_urgent": True})
+    assert urgent.get("intent")["name"] == "ask_effectiveness" and urgent.get("red_flags") is None
+    emergency = routed_with(nlp, "i can't control my bladder", {"category": None, "confidence": 0.1, "veto_urgent": True})
+    assert emergency.get("intent")["name"] == "red_flag"

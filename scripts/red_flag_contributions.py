@@ -1,0 +1,69 @@
+"""What each red-flag detector contributes on an outside set's part, in aggregate only.
+
+    .venv/bin/python scripts/red_flag_contributions.py --part test
+
+Parses every message with the trained model and scores four detectors on the same messages:
+the phrase matcher alone, the sentence-encoder classifier alone, the matcher with the
+classifier's veto, and all of it together (what the assistant does).
+"""
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import spacy
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from backpain_assistant import yaml_data  # noqa: E402
+from tests.conftest import MODEL, SPACY_PIPELINE  # noqa: E402
+from tests.support import outside  # noqa: E402
+
+CATEGORIES = yaml_data.load("red_flags")["categories"]
+
+
+def most_severe(tiers: List[str]) -> Optional[str]:
+    return min(tiers, key=outside.TIERS.index) if tiers else None
+
+
+def detector_tiers(matcher_flags, semantic: Dict) -> Dict[str, Optional[str]]:
+    semantic_tier = CATEGORIES[semantic["category"]]["tier"] if semantic.get("category") else None
+    kept = [f.tier for f in matcher_flags if not (semantic.get("veto_urgent") and f.tier == "urgent")]
+    return {
+        "matcher alone": most_severe([f.tier for f in matcher_flags]),
+        "classifier alone": semantic_tier,
+        "matcher with the classifier's veto": most_severe(kept),
+        "all (the assistant)": most_severe(kept + ([semantic_tier] if semantic_tier else [])),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=outside.PARTS, required=True)
+    args = parser.parse_args()
+    from rasa.core.agent import load_agent
+
+    agent = asyncio.run(load_agent(str(MODEL)))
+    nlp = spacy.load(SPACY_PIPELINE)
+    items = outside.load_items(part=args.part)
+    replies: Dict[str, List[outside.Reply]] = {}
+    for item in items:
+        parsed = asyncio.run(agent.parse_message(item.text))
+        tiers = detector_tiers(nlp(item.text)._.red_flags, parsed.get("semantic_red_flag") or {})
+        for name, tier in tiers.items():
+            replies.setdefault(name, []).append(outside.Reply([], [], tier))
+    print(f"{args.part} part: {len(items)} messages")
+    for name, got in replies.items():
+        figures = outside.score(items, got)
+        wanted = ("must escalate: escalated at an acceptable tier", "emergencies at emergency tier",
+                  "benign escalated (lower is better)")
+        print(f"\n{name}")
+        for line in figures.lines():
+            if line.startswith(wanted):
+                print(f"  {line}")
+
+
+if __name__ == "__main__":
+    main()
