@@ -4,7 +4,7 @@ from backpain_assistant import yaml_data
 
 def test_the_pipeline_is_built_from_code_and_repo_data_only() -> None:
     nlp = build_pipeline()
-    assert nlp.pipe_names == ["lemmatizer", "lexicon_normalizer", "entity_ruler", "red_flag_matcher", "mask_medication_lemmas"]
+    assert nlp.pipe_names == ["lemmatizer", "lexicon_normalizer", "entity_ruler", "drug_name_finder", "red_flag_matcher", "mask_medication_lemmas"]
     doc = nlp("does desyrel help my back")
     assert [(e.text, e.label_, e.ent_id_) for e in doc.ents] == [("desyrel", "MEDICATION", "trazodone")]
 
