@@ -15,6 +15,9 @@ The 32-conversation load runs `--repeats` times on the same server; its figures 
 repeats, and each repeat is listed with a machine check taken just before it: the time one
 fixed piece of pure-Python work takes on the slowest core, with every core busy, to tell a
 slower machine from a slower assistant when comparing runs.
+
+First of all, on the idle machine, `scripts/bench_encoder.py` measures the sentence encoder on
+its own (load, added memory, time per message on one core) in a fresh process.
 """
 import argparse
 import asyncio
@@ -341,6 +344,27 @@ def each_run_cell(result: Dict[str, Any]) -> str:
     )
 
 
+def encoder_cost() -> Dict[str, Any]:
+    """The sentence encoder alone, in a fresh process (scripts/bench_encoder.py)."""
+    output = subprocess.run(
+        [str(BIN / "python"), str(ROOT / "scripts" / "bench_encoder.py")], cwd=ROOT, env=ENV,
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def encoder_table(cost: Dict[str, Any]) -> str:
+    return (
+        "| sentence encoder, one core | figure | target |\n|---|---|---|\n"
+        f"| model load (hash checks included) | {cost['load_s']} s | ≤ 2 s |\n"
+        f"| resident memory added | {cost['added_rss_mb']} MB | ≤ 150 MB |\n"
+        f"| per chat message, p50 / p95 (the bench conversation, median {cost['chat_median_words']} words) "
+        f"| {cost['chat_p50_ms']} / {cost['chat_p95_ms']} ms | p50 ≤ 5 ms |\n"
+        f"| per forum post, p50 / p95 ({cost['posts_messages']} outside dev messages, median "
+        f"{cost['posts_median_words']} words) | {cost['posts_p50_ms']} / {cost['posts_p95_ms']} ms | (reported) |"
+    )
+
+
 def table(results: List[Dict[str, Any]]) -> str:
     rows = [
         ("training from scratch", lambda r: f"{r['training_s']} s"),
@@ -392,6 +416,7 @@ def main() -> None:
         Project("this assistant", ROOT / "config.yml", store, action_endpoint),
         Project("this assistant, WORKERS=2", ROOT / "config.yml", store, action_endpoint, workers=2),
     ]
+    encoder = encoder_cost()
     results = []
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-"))
@@ -407,9 +432,11 @@ def main() -> None:
             workdir.mkdir()
             results.append(measure(project, workdir, args))
     OUT.mkdir(parents=True, exist_ok=True)
-    report = {"date": datetime.date.today().isoformat(), "machine": f"{os.cpu_count()} cores", "results": results}
+    report = {"date": datetime.date.today().isoformat(), "machine": f"{os.cpu_count()} cores",
+              "sentence_encoder": encoder, "results": results}
     (OUT / "bench.json").write_text(json.dumps(report, indent=2))
-    markdown = f"Measured {report['date']} on {report['machine']} by `make bench`.\n\n{table(results)}\n"
+    markdown = (f"Measured {report['date']} on {report['machine']} by `make bench`.\n\n{encoder_table(encoder)}\n\n"
+                f"{table(results)}\n")
     (OUT / "bench.md").write_text(markdown)
     print(markdown)
 
