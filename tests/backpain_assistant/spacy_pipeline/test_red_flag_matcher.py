@@ -168,3 +168,25 @@ def test_a_drug_named_in_any_context_counts_when_the_symptom_is_reported(nlp) ->
 )
 def test_a_crash_is_major_trauma_only_when_someone_was_in_it(nlp, text: str, expected: bool) -> None:
     assert ("major_trauma" in categories(nlp, text)) is expected
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("our toddler ate a laundry pod", "overdose"),
+        ("my son drank some bleach from under the sink", "overdose"),
+        ("I took 25 iron pills last night", "overdose"),
+        ("when I can't sleep all I think about is dying, I have a plan", "suicidal_thoughts"),
+        ("I want to make it stop no matter what", "suicidal_thoughts"),
+    ],
+)
+def test_poisoning_by_anything_and_suicidal_thoughts_in_plain_words(nlp, text: str, category: str) -> None:
+    assert category in categories(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I drank a lot of water after my run", "I take 2 pills a day for my back", "ate a big dinner, back still sore"],
+)
+def test_everyday_eating_and_doses_are_not_poisoning(nlp, text: str) -> None:
+    assert "overdose" not in categories(nlp, text)
