@@ -30,9 +30,9 @@ class RedFlagRouter(StatelessComponent, IntentClassifier, EntityExtractorMixin):
     classifier under it, found something a `red_flag`.
 
     Runs after the intent classifiers (FallbackClassifier included), so escalation wins over
-    any FAQ answer whatever was predicted. The matcher decides: a `red_flag` the intent
-    classifier predicted without the matcher's evidence is replaced by its next guess (as a
-    second net it cried wolf on ordinary statements about back pain; see README).
+    any FAQ answer whatever was predicted. The two detectors decide: a `red_flag` the intent
+    classifier predicted without their evidence is replaced by its next guess (as a second net
+    it cried wolf on ordinary statements about back pain; see README).
 
     What was found is added to the parse data as `red_flags` (category, tier, label; most
     severe first) together with the intent the classifiers had predicted, and the most severe
@@ -62,7 +62,7 @@ class RedFlagRouter(StatelessComponent, IntentClassifier, EntityExtractorMixin):
         if not semantic:
             return flags
         if semantic.get("veto_urgent"):
-            flags = [f for f in flags if f.tier != "urgent"]
+            flags = [f for f in flags if f.tier != TIER_ORDER[1]]  # never an emergency
         if not semantic.get("category") or any(f.category == semantic["category"] for f in flags):
             return flags
         spec = self._categories[semantic["category"]]
