@@ -12,9 +12,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterator, List
-
-import requests
+from typing import Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -33,16 +31,6 @@ def assistant_url(url: str, model: Path) -> Iterator[str]:
                 yield rasa_url
 
 
-def replies(url: str, items: List[outside.Item], prefix: str = "outside") -> List[outside.Reply]:
-    webhook = f"{url}/webhooks/rest/webhook"
-    result = []
-    for number, item in enumerate(items):
-        response = requests.post(webhook, json={"sender": f"{prefix}-{number}", "message": item.text}, timeout=60)
-        response.raise_for_status()
-        result.append(outside.Reply.from_turns(response.json()))
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=outside.PARTS, required=True)
@@ -55,7 +43,7 @@ def main() -> None:
         parser.error("--misses lists dev items only: the test part is never read item by item")
     items = outside.load_items(part=args.part)
     with assistant_url(args.url, args.model) as url:
-        got = replies(url, items)
+        got = outside.replies_over_rest(url, items)
     results = {
         "assistant": outside.score(items, got),
         "always out of scope": outside.score(items, outside.baseline_replies(items, outside.always_out_of_scope)),

@@ -17,26 +17,23 @@ import spacy
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backpain_assistant import yaml_data  # noqa: E402
+from backpain_assistant.rasa_components.red_flag_router import RedFlagRouter  # noqa: E402
 from tests.conftest import MODEL, SPACY_PIPELINE  # noqa: E402
 from tests.support import outside  # noqa: E402
 
-CATEGORIES = yaml_data.load("red_flags")["categories"]
-
-
-def most_severe(tiers: List[str]) -> Optional[str]:
-    return min(tiers, key=outside.TIERS.index) if tiers else None
-
-
-def detector_tiers(matcher_flags, semantic: Dict) -> Dict[str, Optional[str]]:
-    semantic_tier = CATEGORIES[semantic["category"]]["tier"] if semantic.get("category") else None
-    kept = [f.tier for f in matcher_flags if not (semantic.get("veto_urgent") and f.tier == "urgent")]
-    return {
-        "matcher alone": most_severe([f.tier for f in matcher_flags]),
-        "classifier alone": semantic_tier,
-        "matcher with the classifier's veto": most_severe(kept),
-        "all (the assistant)": most_severe(kept + ([semantic_tier] if semantic_tier else [])),
+def detector_tiers(router: RedFlagRouter, matcher_flags: List, semantic: Dict) -> Dict[str, Optional[str]]:
+    """Each detector's most severe tier, combined by the router's own rule."""
+    variants = {
+        "matcher alone": (matcher_flags, {}),
+        "classifier alone": ([], {**semantic, "veto_urgent": False}),
+        "matcher with the classifier's veto": (matcher_flags, {**semantic, "category": None}),
+        "all (the assistant)": (matcher_flags, semantic),
     }
+    tiers = {}
+    for name, (flags, signal) in variants.items():
+        found = router._with_semantic_flag(list(flags), signal)
+        tiers[name] = found[0].tier if found else None  # most severe first
+    return tiers
 
 
 def main() -> None:
@@ -47,11 +44,12 @@ def main() -> None:
 
     agent = asyncio.run(load_agent(str(MODEL)))
     nlp = spacy.load(SPACY_PIPELINE)
+    router = RedFlagRouter()
     items = outside.load_items(part=args.part)
     replies: Dict[str, List[outside.Reply]] = {}
     for item in items:
         parsed = asyncio.run(agent.parse_message(item.text))
-        tiers = detector_tiers(nlp(item.text)._.red_flags, parsed.get("semantic_red_flag") or {})
+        tiers = detector_tiers(router, nlp(item.text)._.red_flags, parsed.get("semantic_red_flag") or {})
         for name, tier in tiers.items():
             replies.setdefault(name, []).append(outside.Reply([], [], tier))
     print(f"{args.part} part: {len(items)} messages")

@@ -11,7 +11,6 @@ import json
 from typing import Dict, List
 
 import pytest
-import requests
 
 from scripts.outside_to_nlu import OUTPUT, examples_by_intent, topics_by_section
 from tests.conftest import ARTICLES, ROOT
@@ -37,12 +36,7 @@ def items() -> List[outside.Item]:
 @pytest.fixture(scope="module")
 def test_figures(assistant: str) -> outside.Figures:
     test_part = outside.load_items(part="test")
-    replies = []
-    for number, item in enumerate(test_part):
-        reply = requests.post(f"{assistant}/webhooks/rest/webhook", json={"sender": f"outside-{number}", "message": item.text}, timeout=60)
-        assert reply.status_code == 200
-        replies.append(outside.Reply.from_turns(reply.json()))
-    figures = outside.score(test_part, replies)
+    figures = outside.score(test_part, outside.replies_over_rest(assistant, test_part))
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(figures.counts, indent=2))
     print("\n".join(figures.lines()))

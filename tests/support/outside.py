@@ -100,6 +100,18 @@ def score(items: List[Item], replies: List[Reply]) -> Figures:
     return figures
 
 
+def replies_over_rest(url: str, items: List[Item], prefix: str = "outside") -> List[Reply]:
+    """Each message sent as a new conversation to a running assistant's REST webhook."""
+    import requests
+
+    result = []
+    for number, item in enumerate(items):
+        response = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": f"{prefix}-{number}", "message": item.text}, timeout=60)
+        response.raise_for_status()
+        result.append(Reply.from_turns(response.json()))
+    return result
+
+
 def baseline_replies(items: List[Item], behaviour: Callable[[Item], Reply]) -> List[Reply]:
     return [behaviour(item) for item in items]
 
