@@ -8,13 +8,9 @@ import pytest
 import yaml
 
 from tests.conftest import ARTICLES, ROOT
+from tests.support.articles import ARTICLE_FILES, snake_case
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
-ARTICLE_FILES = {
-    "trazodone": "trazodone-for-back-pain.txt",
-    "xanax": "xanax-for-back-pain.txt",
-    "antidepressants": "antidepressants-for-back-pain.txt",
-}
 # Titles and scraping leftovers that the heading heuristic also picks up.
 ARTICLE_TITLES = {
     "trazodone": ["Back", "Get startedSign In / Sign Up"],
@@ -26,10 +22,6 @@ TOPICS = DOMAIN["slots"]["topic"]["values"]
 PAIRS = DOMAIN["slots"]["medication_pair"]["values"]
 NOT_CONTENT = ["Laser Spine", "Linear", "Sign In", "Get started", "MRI", "outpatient"]
 TELL_ME_MORE = {"title": "Tell me more", "payload": "/tell_me_more"}
-
-
-def snake_case(heading: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", heading.lower()).strip("_")
 
 
 def article_sections(article: str) -> Set[str]:

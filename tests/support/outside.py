@@ -7,6 +7,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from backpain_assistant import outside_sets
 from backpain_assistant.outside_sets import PARTS, Item  # noqa: F401  (re-exported for the scripts)
+from tests.support.articles import ARTICLE_FILES, snake_case
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTSIDE_DIR = ROOT / "tests" / "outside"
@@ -120,16 +121,13 @@ def always_out_of_scope(_: Item) -> Reply:
     return Reply(["out_of_scope"], [], None)
 
 
-SECTION_TITLES = {
-    "introduction": "introduction", "causes": "causes", "symptoms": "symptoms",
-    "when to see a doctor": "when_to_see_a_doctor", "treatment options": "treatment_options",
-    "conventional treatments": "conventional_treatments", "alternative therapies": "alternative_therapies",
-    "home remedies": "home_remedies", "recovery": "recovery", "conclusion": "conclusion",
-    "benefits of antidepressants": "benefits_of_antidepressants", "side effects": "side_effects",
-    "other options": None, "sources": None,  # an advertisement and a scraping leftover
+# The articles' headings that start content; "Other Options" is an advertisement and "Sources"
+# a scraping leftover, so their text belongs to no section.
+CONTENT_HEADINGS = {
+    "Introduction", "Causes", "Symptoms", "When to see a doctor", "Treatment Options", "Conventional Treatments",
+    "Alternative Therapies", "Home Remedies", "Recovery", "Conclusion", "Benefits of Antidepressants", "Side Effects",
 }
-ARTICLE_FILES = {"trazodone": "trazodone-for-back-pain.txt", "xanax": "xanax-for-back-pain.txt",
-                 "antidepressants": "antidepressants-for-back-pain.txt"}
+NOT_CONTENT_HEADINGS = {"Other Options", "Sources"}
 
 
 def article_sections(articles_dir: Path) -> Dict[str, str]:
@@ -138,9 +136,8 @@ def article_sections(articles_dir: Path) -> Dict[str, str]:
     for article, name in ARTICLE_FILES.items():
         current: Optional[str] = "introduction"
         for line in (articles_dir / name).read_text("utf-8").splitlines():
-            title = line.strip().lower()
-            if title in SECTION_TITLES:
-                current = SECTION_TITLES[title]
+            if line.strip() in CONTENT_HEADINGS | NOT_CONTENT_HEADINGS:
+                current = snake_case(line) if line.strip() in CONTENT_HEADINGS else None
             elif current and line.strip():
                 key = f"{article}/{current}"
                 sections[key] = sections.get(key, "") + " " + line.strip()
