@@ -190,3 +190,32 @@ def test_poisoning_by_anything_and_suicidal_thoughts_in_plain_words(nlp, text: s
 )
 def test_everyday_eating_and_doses_are_not_poisoning(nlp, text: str) -> None:
     assert "overdose" not in categories(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("I was stabbed in the lower back last night", "major_trauma"),
+        ("the car rolled over twice and my back is killing me", "major_trauma"),
+        ("rolled the truck on the highway, now my spine hurts", "major_trauma"),
+        ("I took 20 of them an hour ago", "overdose"),
+        ("my son took my pills while I was asleep", "overdose"),
+    ],
+)
+def test_an_injury_or_a_count_told_as_an_event_fires(nlp, text: str, category: str) -> None:
+    assert category in categories(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I get stabbing pains in my lower back when I bend",
+        "my back hurts when I am rolling over in bed",
+        "I have been taking 20mg of it for a month",
+        "it took 3 weeks for the trazodone to work",
+        "Can a child take trazodone?",
+    ],
+)
+def test_pain_words_doses_and_questions_about_children_are_not_trauma_or_overdose(nlp, text: str) -> None:
+    found = categories(nlp, text)
+    assert "major_trauma" not in found and "overdose" not in found
