@@ -38,10 +38,12 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=MODEL, help="the trained model to serve")
     parser.add_argument("--misses", action="store_true", help="list the dev part's unacceptable replies")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--items", type=Path, default=outside.OUTSIDE_DIR,
+                        help="a folder of outside-set files not yet merged (a new collection's first contact)")
     args = parser.parse_args()
     if args.misses and args.part != "dev":
         parser.error("--misses lists dev items only: the test part is never read item by item")
-    items = outside.load_items(part=args.part)
+    items = outside.load_items(args.items, part=args.part)
     with assistant_url(args.url, args.model) as url:
         got = outside.replies_over_rest(url, items)
     results = {

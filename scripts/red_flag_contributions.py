@@ -36,20 +36,27 @@ def detector_tiers(router: RedFlagRouter, matcher_flags: List, semantic: Dict) -
     return tiers
 
 
+def matcher_flags(nlp, text: str) -> List:
+    """The matcher's findings on the text the pipeline gives it: Rasa's SpacyNLP lowercases
+    every message first (`case_sensitive: false`), and the matcher's patterns rely on that."""
+    return nlp(text.lower())._.red_flags
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=outside.PARTS, required=True)
+    parser.add_argument("--items", type=Path, default=outside.OUTSIDE_DIR, help="a folder of outside-set files")
     args = parser.parse_args()
     from rasa.core.agent import load_agent
 
     agent = asyncio.run(load_agent(str(MODEL)))
     nlp = spacy.load(SPACY_PIPELINE)
     router = RedFlagRouter()
-    items = outside.load_items(part=args.part)
+    items = outside.load_items(args.items, part=args.part)
     replies: Dict[str, List[outside.Reply]] = {}
     for item in items:
         parsed = asyncio.run(agent.parse_message(item.text))
-        tiers = detector_tiers(router, nlp(item.text)._.red_flags, parsed.get("semantic_red_flag") or {})
+        tiers = detector_tiers(router, matcher_flags(nlp, item.text), parsed.get("semantic_red_flag") or {})
         for name, tier in tiers.items():
             replies.setdefault(name, []).append(outside.Reply([], [], tier))
     print(f"{args.part} part: {len(items)} messages")
