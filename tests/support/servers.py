@@ -1,5 +1,6 @@
 """Starts the real action server and Rasa server as subprocesses on free loopback ports."""
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -8,7 +9,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 import requests
 import yaml
@@ -18,10 +19,29 @@ BIN = Path(sys.executable).parent
 START_TIMEOUT_SECONDS = 120
 
 
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LOWEST_SERVICE_PORT = 10000
+_handed_out: Set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port below the kernel's ephemeral range, never the same one twice.
+
+    A port from `bind(0)` is an ephemeral one, and the client sockets that servers open while a
+    stack starts (Rasa to PostgreSQL and Redis) are drawn from the same range: one of them can
+    take the port before the service that was given it binds it (nginx then fails with
+    "Address already in use")."""
+    ephemeral_low = int(EPHEMERAL_RANGE.read_text().split()[0]) if EPHEMERAL_RANGE.exists() else 32768
+    candidates = [port for port in range(LOWEST_SERVICE_PORT, ephemeral_low) if port not in _handed_out]
+    for port in random.sample(candidates, len(candidates)):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free loopback port between {LOWEST_SERVICE_PORT} and {ephemeral_low}")
 
 
 @contextmanager
