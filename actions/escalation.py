@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from backpain_assistant.log_privacy import pseudonym
 from backpain_assistant.yaml_data import load, load_file
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class ActionEscalateRedFlag(Action):
             text=text,
             metadata={"kind": "red_flag", "red_flag": {"category": category, "tier": tier}},
         )
-        logger.info("red_flag.escalated category=%s tier=%s conversation=%s", category, tier, tracker.sender_id)
+        logger.info("red_flag.escalated category=%s tier=%s conversation=%s", category, tier, pseudonym(tracker.sender_id))
         await notify_staff(config["staff_notice"].format(tier=tier, category=category, conversation=tracker.sender_id))
         if asked_a_question(tracker.latest_message):
             dispatcher.utter_message(response="utter_answer")

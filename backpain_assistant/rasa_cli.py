@@ -16,9 +16,17 @@ and the benchmark start the Rasa server with it (`python -m backpain_assistant.r
    (spacy_model), the objects loaded at start-up left out of full garbage collections
    (frozen_startup_objects), and, with several Sanic workers, a listening socket for each
    worker, so that new connections are spread over them (worker_sockets).
+3. Rasa's warning about a message that looks like an intent payload keeps its event name but
+   not the message's text (backpain_assistant.log_privacy).
+4. Request bodies are capped (Sanic's default is 100 MB) unless SANIC_REQUEST_MAX_SIZE says
+   otherwise: a larger body gets a 413 before any channel reads it.
 """
 import skops.io  # noqa: F401  (first: see above)
 
+import os
+
+from backpain_assistant.channels.validation import MAX_REQUEST_BYTES
+from backpain_assistant.log_privacy import withhold_message_text_in_rasa_warnings
 from backpain_assistant.rasa_speedups.action_responses import use_compiled_action_response_schema
 from backpain_assistant.rasa_speedups.domain import use_cached_empty_domain
 from backpain_assistant.rasa_speedups.endpoint_sessions import use_kept_alive_endpoint_sessions
@@ -42,7 +50,14 @@ def apply_speedups() -> None:
     use_worker_sockets()
 
 
+def cap_request_bodies() -> None:
+    """Sanic reads SANIC_-prefixed variables into the config of the app Rasa creates."""
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_REQUEST_BYTES))
+
+
 def main() -> None:
+    cap_request_bodies()
+    withhold_message_text_in_rasa_warnings()
     apply_speedups()
     from rasa.__main__ import main as rasa_main
 

@@ -27,6 +27,12 @@ rasa=.venv/bin/rasa
 # The Rasa server starts through the project's launcher: Rasa's CLI with its speed-ups.
 rasa_server=(.venv/bin/python -m backpain_assistant.rasa_cli)
 mkdir -p "$dir/logs" "$dir/pids"
+# One key for every server's log pseudonyms (backpain_assistant/log_privacy.py), kept across restarts.
+if [ -z "${LOG_PSEUDONYM_KEY:-}" ]; then
+  [ -s "$dir/log-pseudonym.key" ] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/log-pseudonym.key")
+  LOG_PSEUDONYM_KEY="$(cat "$dir/log-pseudonym.key")"
+fi
+export LOG_PSEUDONYM_KEY
 
 launch() {  # name, command…: runs in the background, in its own session, logging to logs/NAME.log
   local name="$1"

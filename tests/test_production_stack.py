@@ -112,6 +112,26 @@ def test_turns_alternating_between_two_servers_keep_context_and_order(stack: Sta
     assert user_texts(stack, "alternating") == [text for _, text, _ in turns]
 
 
+def test_through_nginx_the_widget_connects_from_the_page_origin_only(stack: Stack) -> None:
+    """nginx passes the Host header with its port, so the page's own Origin matches it."""
+    import socketio
+
+    page = socketio.Client(reconnection=False)
+    page.connect(stack.url, transports=["polling"], wait_timeout=10, headers={"Origin": stack.url})
+    assert page.connected
+    threading.Thread(target=page.disconnect, daemon=True).start()
+    elsewhere = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        elsewhere.connect(stack.url, transports=["polling"], wait_timeout=10, headers={"Origin": "https://attacker.example"})
+
+
+def test_nginx_refuses_bodies_over_64_kb(stack: Stack) -> None:
+    body = json.dumps({"sender": "large", "message": "x" * (70 * 1024)})
+    reply = requests.post(f"{stack.url}/webhooks/rest/webhook", data=body,
+                          headers={"Content-Type": "application/json"}, timeout=30)
+    assert reply.status_code == 413
+
+
 def test_concurrent_messages_to_one_conversation_are_handled_one_at_a_time(stack: Stack) -> None:
     """Each message's events (user message to next listen) must not overlap in time with another's."""
     messages = [f"does xanax help back pain? ({i})" for i in range(10)]

@@ -6,6 +6,7 @@ from typing import Any, Awaitable, Callable, Optional, Text
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import UserUttered
 
+from backpain_assistant.log_privacy import pseudonym
 from backpain_assistant.tracker_stores.unavailable import ConversationStoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ async def handle(on_new_message: OnNewMessage, message: UserMessage) -> Optional
         await on_new_message(message)
     except (ConversationStoreUnavailable, CancelledError, Exception) as error:
         logger.error(
-            "%s.message.failure sender=%s error=%s", message.input_channel, message.sender_id, type(error).__name__
+            "%s.message.failure conversation=%s error=%s", message.input_channel, pseudonym(message.sender_id), type(error).__name__
         )
         logger.debug("message failure details", exc_info=error)
         return error
@@ -44,7 +45,10 @@ async def handle_or_apologise(on_new_message: OnNewMessage, message: UserMessage
     try:
         await message.output_channel.send_response(message.sender_id, dict(UNAVAILABLE_RESPONSE))
     except Exception as error:
-        logger.error("%s.apology.failure sender=%s error=%s", message.input_channel, message.sender_id, type(error).__name__)
+        logger.error(
+            "%s.apology.failure conversation=%s error=%s",
+            message.input_channel, pseudonym(message.sender_id), type(error).__name__,
+        )
     return False
 
 

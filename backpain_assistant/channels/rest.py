@@ -1,4 +1,3 @@
-import hmac
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -7,8 +6,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from backpain_assistant.channels.handling import UNAVAILABLE, handle
-from backpain_assistant.channels.settings import from_environment
-from backpain_assistant.channels.validation import Problem, problem_with
+from backpain_assistant.channels.settings import from_environment, same_secret
+from backpain_assistant.channels.validation import Problem, is_json, problem_with
 
 
 class MetadataCollectingOutputChannel(CollectingOutputChannel):
@@ -101,7 +100,7 @@ ParsedRequest = Tuple[Text, Text, Optional[Dict[Text, Any]]]
 
 def parse_request(request: Request) -> Tuple[Optional[ParsedRequest], Optional[Problem]]:
     """(sender, message, metadata), or the HTTP status and error to answer with."""
-    if "json" not in (request.content_type or ""):
+    if not is_json(request.content_type):
         return None, (415, "Send JSON with Content-Type: application/json.")
     try:
         body = request.json
@@ -118,4 +117,4 @@ def authorised(request: Request, token: Optional[Text]) -> bool:
     if not token:
         return True
     scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+    return scheme.lower() == "bearer" and same_secret(given.strip(), token)

@@ -1,4 +1,5 @@
 """Channel secrets come from the environment; credentials.yml names the variables."""
+import hmac
 import os
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -14,3 +15,9 @@ def from_environment(credentials: Optional[Dict[Text, Any]], *keys: Text) -> Tup
         if not value and variable:
             missing.append(variable)
     return values, missing
+
+
+def same_secret(given: Text, expected: Text) -> bool:
+    """A constant-time comparison that also takes non-ASCII input: `hmac.compare_digest`
+    raises TypeError on a str with non-ASCII characters, which a forged header can carry."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))

@@ -24,10 +24,12 @@ from backpain_assistant.channels.disabled import DisabledChannel
 from backpain_assistant.channels.handling import OnNewMessage, already_handled, handle_or_apologise
 from backpain_assistant.channels.rendering import Turn, turn_of
 from backpain_assistant.channels.settings import from_environment
+from backpain_assistant.channels.validation import is_json
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
+UNSIGNED = "The request is not signed with a valid X-Slack-Signature for the last five minutes."
 MAX_BUTTONS = 25
 
 
@@ -105,8 +107,13 @@ class SlackChannel(SlackInput):
         slack_webhook = super().blueprint(on_new_message)
 
         @slack_webhook.middleware("request")
-        async def reject_malformed(request: Request) -> Optional[HTTPResponse]:
-            problem = malformed(request) if request.method == "POST" else None
+        async def reject_forged_or_malformed(request: Request) -> Optional[HTTPResponse]:
+            """The signature is checked before the body is parsed: an unsigned body is never read."""
+            if request.method != "POST":
+                return None
+            if not self.is_request_from_slack_authentic(request):
+                return response.json({"error": UNSIGNED}, status=401)
+            problem = malformed(request)
             return response.json({"error": problem}, status=400) if problem else None
 
         return slack_webhook
@@ -153,7 +160,7 @@ class SlackChannel(SlackInput):
 
 
 def event_id_of(request: Request) -> Optional[Text]:
-    if "json" not in (request.content_type or ""):
+    if not is_json(request.content_type):
         return None
     body = request.json
     return body.get("event_id") if isinstance(body, dict) else None
@@ -162,7 +169,7 @@ def event_id_of(request: Request) -> Optional[Text]:
 def malformed(request: Request) -> Optional[Text]:
     """What is wrong with a POST that Rasa's Slack handler would fail on with a 500."""
     content_type = request.content_type or ""
-    if "json" in content_type:
+    if is_json(content_type):
         try:
             body = request.json
         except Exception:

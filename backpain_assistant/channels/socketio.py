@@ -4,20 +4,23 @@ What this adds to Rasa's: each bot turn keeps its `metadata` (the widget shows t
 styles red flags from it); the citation is set on a line of its own, and a red flag opens with
 a heading and carries the widget's `customCss` class `rw-red-flag`; a malformed or oversized
 message gets an error reply instead of being dropped; a message that could not be handled is
-apologised for; and a reloaded page rejoins its conversation (Rasa 3.6 calls python-socketio's
+apologised for; connections are accepted only from the page's own origin or the origins a
+deployment names (Rasa's turns python-socketio's Origin check off); and a reloaded page rejoins
+its conversation (Rasa 3.6 calls python-socketio's
 `enter_room` without awaiting it, which python-socketio 5.10 and later made a coroutine, so
 Rasa's own session persistence delivers nothing).
 """
 import inspect
 import json
 import uuid
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
 from backpain_assistant.channels.handling import OnNewMessage, handle_or_apologise
 from backpain_assistant.channels.rendering import turn_of
+from backpain_assistant.channels.settings import from_environment
 from backpain_assistant.channels.validation import problem_with
 
 RED_FLAG_CSS = {"style": "class", "css": "rw-red-flag"}
@@ -45,11 +48,24 @@ class MetadataSocketIOOutput(SocketIOOutput):
 
 
 class WebsiteSocketIO(SocketIOInput):
-    """Rasa's socket.io settings in credentials.yml (`session_persistence`, `metadata_key`…)."""
+    """Rasa's socket.io settings in credentials.yml (`session_persistence`, `metadata_key`…),
+    and `allowed_origins_env`: the variable that lists, comma-separated, the other origins
+    (`https://clinic.example.org`) whose pages may embed the widget."""
+
+    allowed_origins: List[Text] = []
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        channel = super().from_credentials(credentials)
+        values, _ = from_environment(credentials, "allowed_origins")
+        channel.allowed_origins = origins_of(values["allowed_origins"])
+        return channel
 
     def blueprint(self, on_new_message: OnNewMessage) -> SocketBlueprint:
         socketio_webhook = super().blueprint(on_new_message)
         sio = self.sio
+        # None is engine.io's same-origin check (the Host header); Rasa's [] turns it off.
+        sio.eio.cors_allowed_origins = self.allowed_origins or None
 
         async def handle_message(sid: Text, data: Any = None, *extra: Any) -> None:
             # A client may emit no argument, or several (a list is spread into arguments).
@@ -89,11 +105,15 @@ class WebsiteSocketIO(SocketIOInput):
         return socketio_webhook
 
 
+def origins_of(setting: Optional[Text]) -> List[Text]:
+    return [origin.strip().rstrip("/") for origin in (setting or "").split(",") if origin.strip()]
+
+
 def metadata_of(value: Any) -> Optional[Any]:
     """The widget sends `customData` as an object, some clients as a JSON string."""
     if isinstance(value, str):
         try:
             return json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return value
     return value or None

@@ -5,7 +5,6 @@ a `secret_token` and rejects updates without the matching `X-Telegram-Bot-Api-Se
 header. Bot turns are sent as HTML (escaped), red flags under a bold heading, the citation in
 italics, suggestions as inline buttons whose `callback_data` fits Telegram's 64 bytes.
 """
-import hmac
 import html
 import logging
 from typing import Any, Dict, Optional, Text, Tuple
@@ -19,7 +18,7 @@ from sanic.response import HTTPResponse
 from backpain_assistant.channels.disabled import DisabledChannel
 from backpain_assistant.channels.handling import OnNewMessage, already_handled, handle_or_apologise
 from backpain_assistant.channels.rendering import Turn, turn_of
-from backpain_assistant.channels.settings import from_environment
+from backpain_assistant.channels.settings import from_environment, same_secret
 from backpain_assistant.channels.validation import MAX_MESSAGE_CHARS
 
 logger = logging.getLogger(__name__)
@@ -169,7 +168,7 @@ class TelegramChannel(InputChannel):
 
         @telegram.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), self.secret_token):
+            if not same_secret(request.headers.get(SECRET_HEADER, ""), self.secret_token):
                 return response.json({"error": "Missing or wrong secret token."}, status=401)
             try:
                 update = request.json

@@ -45,6 +45,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from backpain_assistant.log_privacy import pseudonym
 from backpain_assistant.tracker_stores.events import DecodedEvents
 from backpain_assistant.tracker_stores.retention import EXPIRED_SENDERS, Retention
 from backpain_assistant.tracker_stores.unavailable import unavailable_on_database_error
@@ -119,7 +120,7 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
             return None
         if self.retention.expired(last_message_at):
             self.erase(sender_id)
-            logger.info(f"conversation.expired conversation={sender_id}")
+            logger.info("conversation.expired conversation=%s", pseudonym(sender_id))
             return None
         tracker = DialogueStateTracker.from_events(sender_id, self._decoded.from_json(rows), self.domain.slots)
         self._stored_counts.remember(tracker)
@@ -140,7 +141,7 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         if self._asks_to_forget(new_events):
             self.erase(tracker.sender_id)
             self._stored_counts.forget(tracker)
-            logger.info(f"conversation.forgotten conversation={tracker.sender_id}")
+            logger.info("conversation.forgotten conversation=%s", pseudonym(tracker.sender_id))
             return
         if new_events:
             with self.engine.begin() as connection:

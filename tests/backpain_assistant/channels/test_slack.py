@@ -47,7 +47,7 @@ def test_a_request_that_is_not_from_slack_is_rejected(slack: SlackUser, problem:
         reply = slack.post(event, timestamp=int(time.time()) - 10 * 60)
     else:
         reply = slack.post(event, headers={"X-Slack-Signature": ""})
-    assert reply.status_code == 400
+    assert reply.status_code == 401
     time.sleep(1)
     assert slack.answers() == []
 

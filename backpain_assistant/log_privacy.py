@@ -1,0 +1,54 @@
+"""What the logs may say about a person: a pseudonym for their conversation, never its id or text.
+
+On Slack and Telegram the conversation id is the person's account id, and a log line such as
+"escalated, category overdose" next to it is health data about a named account. Log lines
+carry a keyed pseudonym instead: the same conversation always gets the same one (so a
+deployment can follow a conversation through its logs, and, holding the key, find the lines
+of a conversation it knows), but the pseudonym does not reveal the id. A pseudonym is hex, so
+an id holding a line break cannot forge log lines either.
+
+The key is LOG_PSEUDONYM_KEY; without it each process draws its own, and pseudonyms agree
+only within one process.
+"""
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from functools import lru_cache
+from typing import Optional, Text
+
+KEY_VARIABLE = "LOG_PSEUDONYM_KEY"
+PSEUDONYM_HEX_CHARS = 16
+# Rasa logs, at WARNING and with the whole text, a message that starts like an intent payload
+# ("/…") but is not one.
+RASA_PAYLOAD_PARSER_LOGGER = "rasa.shared.core.training_data.story_reader.yaml_story_reader"
+PARSING_FAILED_EVENT = "message.parsing.failed"
+PARSING_FAILED_WITHHELD = f"{PARSING_FAILED_EVENT}: the message is read as text (its text is not logged)"
+
+
+@lru_cache(maxsize=1)
+def _key() -> bytes:
+    configured = os.environ.get(KEY_VARIABLE, "").strip()
+    return configured.encode("utf-8") if configured else secrets.token_bytes(32)
+
+
+def pseudonym(conversation_id: Optional[Text]) -> Text:
+    digest = hmac.new(_key(), (conversation_id or "").encode("utf-8", "surrogateescape"), hashlib.sha256)
+    return "c-" + digest.hexdigest()[:PSEUDONYM_HEX_CHARS]
+
+
+class WithholdPayloadParsingText(logging.Filter):
+    """Keeps Rasa's warning (a person typed something that looks like a payload) without the
+    text they typed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if PARSING_FAILED_EVENT in str(record.msg):
+            record.msg, record.args = PARSING_FAILED_WITHHELD, ()
+        return True
+
+
+def withhold_message_text_in_rasa_warnings() -> None:
+    logger = logging.getLogger(RASA_PAYLOAD_PARSER_LOGGER)
+    if not any(isinstance(f, WithholdPayloadParsingText) for f in logger.filters):
+        logger.addFilter(WithholdPayloadParsingText())
