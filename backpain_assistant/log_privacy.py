@@ -7,16 +7,16 @@ deployment can follow a conversation through its logs, and, holding the key, fin
 of a conversation it knows), but the pseudonym does not reveal the id. A pseudonym is hex, so
 an id holding a line break cannot forge log lines either.
 
-The key is LOG_PSEUDONYM_KEY; without it each process draws its own, and pseudonyms agree
-only within one process.
+The key is LOG_PSEUDONYM_KEY, or else the deployment's key file (backpain_assistant.keys), so
+that every process gives a conversation the same pseudonym.
 """
 import hashlib
 import hmac
 import logging
-import os
-import secrets
 from functools import lru_cache
 from typing import Optional, Text
+
+from backpain_assistant.keys import deployment_key
 
 KEY_VARIABLE = "LOG_PSEUDONYM_KEY"
 PSEUDONYM_HEX_CHARS = 16
@@ -29,8 +29,7 @@ PARSING_FAILED_WITHHELD = f"{PARSING_FAILED_EVENT}: the message is read as text 
 
 @lru_cache(maxsize=1)
 def _key() -> bytes:
-    configured = os.environ.get(KEY_VARIABLE, "").strip()
-    return configured.encode("utf-8") if configured else secrets.token_bytes(32)
+    return deployment_key("log-pseudonym", KEY_VARIABLE)
 
 
 def pseudonym(conversation_id: Optional[Text]) -> Text:

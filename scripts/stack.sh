@@ -6,6 +6,7 @@
 #   scripts/stack.sh start   starts it in the background
 #   scripts/stack.sh stop
 # Settings from the environment, with their defaults:
+#   REST_TOKEN (required: clients send it as a bearer token)
 #   STACK_DIR=build/stack PORT=5005 (nginx) RASA_SERVERS=2 RASA_PORTS="5010 5011 …"
 #   ACTION_PORT=5055 DB_PORT=5433 REDIS_PORT=6380 RETENTION_DAYS=30
 #   TICKET_LOCK_LIFETIME=15 (seconds: how long a conversation stays locked by a server that
@@ -13,6 +14,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command="${1:?usage: stack.sh run | start | stop}"
+if [ "$command" != stop ] && [ -z "${REST_TOKEN:-}" ]; then
+  echo "The production profile needs REST_TOKEN (clients send it as 'Authorization: Bearer …')," >&2
+  echo "for example: export REST_TOKEN=\$(openssl rand -hex 32)" >&2
+  exit 2
+fi
+export REST_TOKEN_REQUIRED=true
 dir="$(mkdir -p "${STACK_DIR:-build/stack}" && cd "${STACK_DIR:-build/stack}" && pwd)"
 port="${PORT:-5005}"
 servers="${RASA_SERVERS:-2}"
@@ -27,12 +34,6 @@ rasa=.venv/bin/rasa
 # The Rasa server starts through the project's launcher: Rasa's CLI with its speed-ups.
 rasa_server=(.venv/bin/python -m backpain_assistant.rasa_cli)
 mkdir -p "$dir/logs" "$dir/pids"
-# One key for every server's log pseudonyms (backpain_assistant/log_privacy.py), kept across restarts.
-if [ -z "${LOG_PSEUDONYM_KEY:-}" ]; then
-  [ -s "$dir/log-pseudonym.key" ] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/log-pseudonym.key")
-  LOG_PSEUDONYM_KEY="$(cat "$dir/log-pseudonym.key")"
-fi
-export LOG_PSEUDONYM_KEY
 
 launch() {  # name, command…: runs in the background, in its own session, logging to logs/NAME.log
   local name="$1"
@@ -76,6 +77,7 @@ start() {
     logs in $dir/logs
   Website widget: http://127.0.0.1:$port/webhooks/website/
   curl -s localhost:$port/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+       -H "Authorization: Bearer \$REST_TOKEN" \\
        -d '{"sender": "me", "message": "Does trazodone help back pain?"}'
 
 MSG

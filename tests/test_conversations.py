@@ -125,19 +125,20 @@ def test_help_and_restart(chat: Chat) -> None:
 
 
 def test_a_red_flag_is_escalated_with_what_to_do_now_and_staff_told_once(chat: Chat, staff_webhook) -> None:
+    conversation = f"rest:{chat.sender}"  # what staff see: the channel and the REST client's sender
     chat.say("hi")
     chat.say("does xanax help back pain?")
-    assert staff_webhook.notices_for(chat.sender) == [], "ordinary messages must not notify staff"
+    assert staff_webhook.notices_for(conversation) == [], "ordinary messages must not notify staff"
     turns = chat.say("since this morning I can't control my bladder and my back is killing me")
     assert [t["metadata"]["kind"] for t in turns] == ["red_flag", "red_flag"]
     for turn in turns:
         assert turn["metadata"]["red_flag"] == {"category": "cauda_equina", "tier": "emergency"}
     assert "emergency" in turns[1]["text"]
-    assert staff_webhook.notices_for(chat.sender) == [
-        f"Red flag (emergency): cauda_equina in conversation {chat.sender}. Please review."
+    assert staff_webhook.notices_for(conversation) == [
+        f"Red flag (emergency): cauda_equina in conversation {conversation}. Please review."
     ]
     chat.say("what are home remedies?")
-    assert len(staff_webhook.notices_for(chat.sender)) == 1
+    assert len(staff_webhook.notices_for(conversation)) == 1
 
 
 def test_a_question_with_a_red_flag_inside_is_answered_after_the_warning(chat: Chat) -> None:

@@ -4,6 +4,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlparse
 
+from backpain_assistant.channels.conversation_ids import conversation_id
 from tests.support.chat import Chat, sources
 from tests.support.long_conversation import SCRIPT
 
@@ -23,6 +24,6 @@ def test_a_follow_up_at_turn_1000_gets_the_right_context(assistant: str, server_
     database = server_dir / f"conversations-{urlparse(assistant).port}.db"
     with sqlite3.connect(database) as connection:
         (user_turns,) = connection.execute(
-            "SELECT count(*) FROM events WHERE sender_id = ? AND type_name = 'user'", (chat.sender,)
+            "SELECT count(*) FROM events WHERE sender_id = ? AND type_name = 'user'", (conversation_id("rest", chat.sender),)
         ).fetchone()
     assert user_turns == TURNS

@@ -4,15 +4,17 @@ import uuid
 from pathlib import Path
 from typing import List
 
+from backpain_assistant.channels.conversation_ids import conversation_id
 from tests.support import servers
 from tests.support.chat import Chat
 
 
 def stored_user_messages(database: Path, sender: str) -> List[str]:
+    """What the REST client `sender` wrote, as stored."""
     with sqlite3.connect(database) as connection:
         rows = connection.execute(
             "SELECT json_extract(data, '$.text') FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
-            (sender,),
+            (conversation_id("rest", sender),),
         )
         return [text for (text,) in rows]
 

@@ -20,11 +20,14 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from backpain_assistant.channels.conversation_ids import conversation_id
 from tests.conftest import ROOT
 from tests.support import servers
 from tests.support.chat import sources
 
 STACK = str(ROOT / "scripts" / "stack.sh")
+REST_TOKEN = "production-stack-test-token"
+AUTHORISED = {"Authorization": f"Bearer {REST_TOKEN}"}
 REPORT = ROOT / "results" / "production_stack" / "report.json"
 report: Dict[str, Any] = {}
 
@@ -61,7 +64,7 @@ def stack() -> Iterator[Stack]:
     rasa_ports = [servers.free_port(), servers.free_port()]
     ports = {name: servers.free_port() for name in ("PORT", "ACTION_PORT", "DB_PORT", "REDIS_PORT")}
     env = servers.base_env({
-        "STACK_DIR": str(directory), "RASA_PORTS": " ".join(map(str, rasa_ports)),
+        "STACK_DIR": str(directory), "RASA_PORTS": " ".join(map(str, rasa_ports)), "REST_TOKEN": REST_TOKEN,
         **{name: str(port) for name, port in ports.items()},
     })
     try:
@@ -75,17 +78,19 @@ def stack() -> Iterator[Stack]:
 
 
 def say(base_url: str, sender: str, text: str) -> Tuple[int, Any]:
-    reply = requests.post(f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
+    reply = requests.post(
+        f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, headers=AUTHORISED, timeout=60
+    )
     return reply.status_code, reply.json()
 
 
 def stored(stack: Stack, sender: str) -> List[Tuple[str, Any, float]]:
-    """The conversation's events in PostgreSQL: (type, action or user text, timestamp)."""
+    """The REST client's conversation's events in PostgreSQL: (type, action or user text, timestamp)."""
     engine = sa.create_engine(f"postgresql://postgres@127.0.0.1:{stack.db_port}/rasa")
     with engine.connect() as connection:
         rows = connection.execute(
             sa.text("SELECT type_name, action_name, data, timestamp FROM events WHERE sender_id = :s ORDER BY id"),
-            {"s": sender},
+            {"s": conversation_id("rest", sender)},
         ).all()
     engine.dispose()
     return [
@@ -123,6 +128,10 @@ def test_through_nginx_the_widget_connects_from_the_page_origin_only(stack: Stac
     elsewhere = socketio.Client(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
         elsewhere.connect(stack.url, transports=["polling"], wait_timeout=10, headers={"Origin": "https://attacker.example"})
+
+
+def test_the_rest_channel_needs_the_token(stack: Stack) -> None:
+    assert requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": "x", "message": "hi"}, timeout=30).status_code == 401
 
 
 def test_nginx_refuses_bodies_over_64_kb(stack: Stack) -> None:

@@ -2,12 +2,17 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
+from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from backpain_assistant.channels.conversation_ids import conversation_id, recipient_of
 from backpain_assistant.channels.handling import UNAVAILABLE, handle
 from backpain_assistant.channels.settings import from_environment, same_secret
-from backpain_assistant.channels.validation import Problem, is_json, problem_with
+from backpain_assistant.channels.validation import MAX_REQUEST_BYTES, Problem, is_json, problem_with
+
+
+TRUE_VALUES = {"1", "true", "yes"}
 
 
 class MetadataCollectingOutputChannel(CollectingOutputChannel):
@@ -39,7 +44,7 @@ class MetadataCollectingOutputChannel(CollectingOutputChannel):
         await self._collect(recipient_id, kwargs, custom=json_message)
 
     async def _collect(self, recipient_id: Text, response_fields: Dict[Text, Any], **parts: Any) -> None:
-        message = {"recipient_id": recipient_id, **parts, "metadata": response_fields.get("metadata") or {}}
+        message = {"recipient_id": recipient_of(self.name(), recipient_id), **parts, "metadata": response_fields.get("metadata") or {}}
         await self._persist_message(message)
 
 
@@ -47,7 +52,8 @@ class RestWithMetadata(InputChannel):
     """`POST /webhooks/rest/webhook` with `{"sender": "...", "message": "..."}`.
 
     Replies with a JSON list of bot turns: `text`, optional `buttons`, and `metadata`
-    (`kind`, and `source` for answers or `red_flag` for escalations). A malformed request
+    (`kind`, and `source` for answers or `red_flag` for escalations). The conversation is
+    `rest:<sender>`: no REST client can name another channel's conversation. A malformed request
     gets a 400, 413 or 415 with an `error` that says what is wrong; a message that could not
     be handled (its conversation's store or lock unreachable) a 503 to retry. When the
     environment variable that credentials.yml names in `token_env` is set, requests must
@@ -60,7 +66,11 @@ class RestWithMetadata(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        values, _ = from_environment(credentials, "token")
+        """Refuses to start without a token when the variable `token_required_env` names is
+        true (the production profile sets it): off loopback, anyone could post."""
+        values, missing = from_environment(credentials, "token", "token_required")
+        if not values["token"] and (values["token_required"] or "").lower() in TRUE_VALUES:
+            raise ValueError(f"The REST channel needs a token here: set {' or '.join(missing[:1]) or 'its token'}.")
         return cls(values["token"])
 
     def __init__(self, token: Optional[Text] = None):
@@ -68,6 +78,11 @@ class RestWithMetadata(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.listener("before_server_start")
+        async def answer_oversized_bodies_clearly(app: Any, loop: Any) -> None:
+            """For every route of the server: Sanic's own 413 is an HTML page."""
+            app.error_handler.add(PayloadTooLarge, too_large)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -87,7 +102,8 @@ class RestWithMetadata(InputChannel):
                 return response.json({"error": error}, status=status)
             sender_id, text, metadata = parsed
             collector = MetadataCollectingOutputChannel()
-            message = UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata)
+            conversation = conversation_id(self.name(), sender_id)
+            message = UserMessage(text, collector, conversation, input_channel=self.name(), metadata=metadata)
             if await handle(on_new_message, message) is not None:
                 return response.json({"error": UNAVAILABLE}, status=503, headers={"Retry-After": "5"})
             return response.json(collector.messages)
@@ -96,6 +112,11 @@ class RestWithMetadata(InputChannel):
 
 
 ParsedRequest = Tuple[Text, Text, Optional[Dict[Text, Any]]]
+TOO_LARGE = f"The request is larger than {MAX_REQUEST_BYTES // 1024} KB; please shorten the message."
+
+
+def too_large(request: Request, exception: Exception) -> HTTPResponse:
+    return response.json({"error": TOO_LARGE}, status=413)
 
 
 def parse_request(request: Request) -> Tuple[Optional[ParsedRequest], Optional[Problem]]:

@@ -20,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from backpain_assistant.channels.conversation_ids import conversation_id, recipient_of
 from backpain_assistant.channels.disabled import DisabledChannel
 from backpain_assistant.channels.handling import OnNewMessage, already_handled, handle_or_apologise
 from backpain_assistant.channels.rendering import Turn, turn_of
@@ -72,7 +73,9 @@ class SlackOutput(SlackBot):
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         turn = turn_of(message)
         await self._post_message(
-            channel=self.slack_channel or recipient_id, text=fallback_text(turn), blocks=blocks_of(turn)
+            channel=self.slack_channel or recipient_of(self.name(), recipient_id),
+            text=fallback_text(turn),
+            blocks=blocks_of(turn),
         )
 
 
@@ -131,6 +134,7 @@ class SlackChannel(SlackInput):
     ) -> Any:
         """Answers in the background: Slack wants its 200 within three seconds."""
         event_id = event_id_of(request)
+        sender_id = conversation_id(self.name(), sender_id)
         if await self._is_redelivery(request, sender_id, event_id):
             logger.info("slack.redelivery.ignored event=%s", event_id)
             return response.text("", headers={"X-Slack-No-Retry": "1"})
@@ -148,7 +152,7 @@ class SlackChannel(SlackInput):
         task.add_done_callback(self._background_tasks.discard)
         return response.text("")
 
-    async def _is_redelivery(self, request: Request, sender_id: Optional[Text], event_id: Optional[Text]) -> bool:
+    async def _is_redelivery(self, request: Request, sender_id: Text, event_id: Optional[Text]) -> bool:
         """A retry of an event whose first delivery is still being answered (Slack timed out),
         or that this conversation already holds."""
         if not request.headers.get(self.retry_num_header):
@@ -156,7 +160,7 @@ class SlackChannel(SlackInput):
         if request.headers.get(self.retry_reason_header) in self.errors_ignore_retry:
             return True
         agent = getattr(request.app.ctx, "agent", None)
-        return await already_handled(agent, sender_id or "", event_id)
+        return await already_handled(agent, sender_id, event_id)
 
 
 def event_id_of(request: Request) -> Optional[Text]:

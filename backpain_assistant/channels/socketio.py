@@ -8,16 +8,17 @@ apologised for; connections are accepted only from the page's own origin or the 
 deployment names (Rasa's turns python-socketio's Origin check off); and a reloaded page rejoins
 its conversation (Rasa 3.6 calls python-socketio's
 `enter_room` without awaiting it, which python-socketio 5.10 and later made a coroutine, so
-Rasa's own session persistence delivers nothing).
+Rasa's own session persistence delivers nothing), but only with a session id this server issued:
+Rasa's channel continues whatever conversation the client names (see conversation_ids).
 """
 import inspect
 import json
-import uuid
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
+from backpain_assistant.channels.conversation_ids import conversation_id, is_issued_session_id, issued_or_new, recipient_of
 from backpain_assistant.channels.handling import OnNewMessage, handle_or_apologise
 from backpain_assistant.channels.rendering import turn_of
 from backpain_assistant.channels.settings import from_environment
@@ -25,6 +26,7 @@ from backpain_assistant.channels.validation import problem_with
 
 RED_FLAG_CSS = {"style": "class", "css": "rw-red-flag"}
 NO_SESSION = "This chat lost its session. Please reload the page."
+CHANNEL = "web"
 
 
 def widget_message(message: Dict[Text, Any]) -> Dict[Text, Any]:
@@ -45,6 +47,11 @@ def widget_message(message: Dict[Text, Any]) -> Dict[Text, Any]:
 class MetadataSocketIOOutput(SocketIOOutput):
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         await self._send_message(recipient_id, widget_message(message))
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        """To the session's room (or the socket), whose name is the conversation id without
+        the channel's prefix."""
+        await super()._send_message(recipient_of(CHANNEL, socket_id), response)
 
 
 class WebsiteSocketIO(SocketIOInput):
@@ -72,7 +79,7 @@ class WebsiteSocketIO(SocketIOInput):
             output = MetadataSocketIOOutput(sio, self.bot_message_evt)
             data = data if isinstance(data, dict) else {}
             sender = data.get("session_id") if self.session_persistence else sid
-            if not sender:
+            if not sender or (self.session_persistence and not is_issued_session_id(sender)):
                 await output.send_response(sid, {"text": NO_SESSION, "metadata": {"kind": "error"}})
                 return
             text, metadata = data.get("message"), metadata_of(data.get(self.metadata_key))
@@ -82,12 +89,14 @@ class WebsiteSocketIO(SocketIOInput):
                 return
             if self.session_persistence:
                 await join(sid, sender)  # a client that skipped session_request still gets its answers
-            message = UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
+            conversation = conversation_id(CHANNEL, sender)
+            message = UserMessage(text, output, conversation, input_channel=self.name(), metadata=metadata)
             await handle_or_apologise(on_new_message, message)
 
         async def session_request(sid: Text, data: Any = None, *extra: Any) -> None:
-            requested = data.get("session_id") if isinstance(data, dict) else None
-            session_id = requested if isinstance(requested, str) and requested.strip() else uuid.uuid4().hex
+            """Resumes the session the page asks for if this server issued it; any other id
+            (one made up, or another channel's) gets a new session, and the widget adopts it."""
+            session_id = issued_or_new(data.get("session_id") if isinstance(data, dict) else None)
             if self.session_persistence:
                 await join(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)

@@ -15,6 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from backpain_assistant.channels.conversation_ids import conversation_id, recipient_of
 from backpain_assistant.channels.disabled import DisabledChannel
 from backpain_assistant.channels.handling import OnNewMessage, already_handled, handle_or_apologise
 from backpain_assistant.channels.rendering import Turn, turn_of
@@ -95,7 +96,7 @@ class TelegramOutput(OutputChannel):
         self.api = api
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        await self.api.call("sendMessage", send_message_payload(recipient_id, message))
+        await self.api.call("sendMessage", send_message_payload(recipient_of(self.name(), recipient_id), message))
 
 
 Incoming = Tuple[Text, Text, Optional[Text]]
@@ -201,10 +202,11 @@ class TelegramChannel(InputChannel):
             await output.send_response(chat_id, {"text": problem, "metadata": {"kind": "error"}})
             return
         message_id = f"telegram-{update.get('update_id')}"
-        if await already_handled(getattr(request.app.ctx, "agent", None), chat_id, message_id):
+        conversation = conversation_id(self.name(), chat_id)
+        if await already_handled(getattr(request.app.ctx, "agent", None), conversation, message_id):
             logger.info("telegram.redelivery.ignored update=%s", update.get("update_id"))
             return
-        message = UserMessage(text, output, chat_id, input_channel=self.name(), message_id=message_id)
+        message = UserMessage(text, output, conversation, input_channel=self.name(), message_id=message_id)
         await handle_or_apologise(on_new_message, message)
 
     async def _acknowledge_button(self, callback_query_id: Text) -> None:

@@ -145,14 +145,18 @@ class WidgetUser:
     """The website widget's side of the socket.io channel (session persistence on)."""
 
     def __init__(self, base_url: str, session_id: Optional[str] = None, request_session: bool = True):
+        """Like rasa-webchat: asks to resume `session_id` (a stored one) and adopts the id the
+        server confirms, which is a new one unless the server issued `session_id`."""
         self.session_id = session_id or f"session-{next(_ids)}"
         self.received: List[Dict[str, Any]] = []
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", self.received.append)
+        confirmed = threading.Event()
+        self.client.on("session_confirm", lambda session_id: (setattr(self, "session_id", session_id), confirmed.set()))
         self.client.connect(base_url, socketio_path="/socket.io/", transports=["polling"], wait_timeout=10)
         if request_session:
             self.client.emit("session_request", {"session_id": self.session_id})
-            time.sleep(0.3)
+            assert confirmed.wait(10), "no session_confirm"
 
     def emit(self, data: Any) -> List[Dict[str, Any]]:
         before = len(self.received)

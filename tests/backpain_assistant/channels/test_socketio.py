@@ -3,7 +3,7 @@ from typing import Iterator
 
 import pytest
 
-from backpain_assistant.channels.socketio import widget_message
+from backpain_assistant.channels.socketio import NO_SESSION, widget_message
 from tests.support.channels import WidgetUser
 
 
@@ -63,8 +63,19 @@ def test_a_message_without_a_session_is_told_to_reload(widget: WidgetUser) -> No
     assert turns and "reload" in turns[0]["text"]
 
 
-def test_a_client_that_skipped_the_session_request_still_gets_its_answers(channels_assistant) -> None:
+def test_a_session_id_the_server_did_not_issue_is_told_to_reload(channels_assistant) -> None:
     user = WidgetUser(channels_assistant, request_session=False)
+    try:
+        turns = user.say("does xanax help back pain?")
+        assert [t["text"] for t in turns] == [NO_SESSION]
+    finally:
+        user.close()
+
+
+def test_a_client_that_skipped_the_session_request_still_gets_its_answers(channels_assistant, widget: WidgetUser) -> None:
+    """An issued session id, used from a new connection that never asked for a session."""
+    widget.close()
+    user = WidgetUser(channels_assistant, session_id=widget.session_id, request_session=False)
     try:
         turns = user.say("does xanax help back pain?")
         assert any(t["metadata"].get("kind") == "answer" for t in turns), turns
