@@ -18,7 +18,9 @@ and the benchmark start the Rasa server with it (`python -m backpain_assistant.r
    worker, so that new connections are spread over them (worker_sockets).
 3. Rasa's warning about a message that looks like an intent payload keeps its event name but
    not the message's text (backpain_assistant.log_privacy).
-4. Request bodies are capped (Sanic's default is 100 MB) unless SANIC_REQUEST_MAX_SIZE says
+4. The action server is waited for ACTION_SERVER_SECONDS, not Rasa's 300 s
+   (backpain_assistant.time_limits).
+5. Request bodies are capped (Sanic's default is 100 MB) unless SANIC_REQUEST_MAX_SIZE says
    otherwise: a larger body gets a 413 before any channel reads it.
 """
 import skops.io  # noqa: F401  (first: see above)
@@ -27,6 +29,7 @@ import os
 
 from backpain_assistant.channels.validation import MAX_REQUEST_BYTES
 from backpain_assistant.log_privacy import withhold_message_text_in_rasa_warnings
+from backpain_assistant.time_limits import limit_action_server_wait
 from backpain_assistant.rasa_speedups.action_responses import use_compiled_action_response_schema
 from backpain_assistant.rasa_speedups.domain import use_cached_empty_domain
 from backpain_assistant.rasa_speedups.endpoint_sessions import use_kept_alive_endpoint_sessions
@@ -58,6 +61,7 @@ def cap_request_bodies() -> None:
 def main() -> None:
     cap_request_bodies()
     withhold_message_text_in_rasa_warnings()
+    limit_action_server_wait()
     apply_speedups()
     from rasa.__main__ import main as rasa_main
 

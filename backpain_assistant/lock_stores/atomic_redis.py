@@ -23,6 +23,8 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from backpain_assistant.time_limits import STORE_SECONDS
+
 DEFAULT_POLL_SECONDS = 0.02
 TICKET_QUEUE_SCRIPT = (Path(__file__).parent / "ticket_queue.lua").read_text()
 
@@ -31,6 +33,8 @@ class AtomicRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         settings = dict(endpoint_config.kwargs)
         self.poll_seconds = float(settings.pop("poll_seconds", DEFAULT_POLL_SECONDS))
+        # Rasa's default waits 10 s for each call (redis-py uses it for connecting too).
+        settings.setdefault("socket_timeout", STORE_SECONDS)
         super().__init__(host=endpoint_config.url or "localhost", **settings)
         self._ticket_queue = self.red.register_script(TICKET_QUEUE_SCRIPT)
 

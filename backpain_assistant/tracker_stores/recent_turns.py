@@ -46,6 +46,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from backpain_assistant.log_privacy import pseudonym
+from backpain_assistant.time_limits import BoundedCalls, postgresql_connect_args
 from backpain_assistant.tracker_stores.events import DecodedEvents
 from backpain_assistant.tracker_stores.retention import EXPIRED_SENDERS, Retention
 from backpain_assistant.tracker_stores.unavailable import unavailable_on_database_error
@@ -79,16 +80,20 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         self._stored_counts = _StoredEventCounts()
         self._decoded = DecodedEvents(DECODED_EVENTS_KEPT)
         self._prepared: Optional[_RecentTurnsQueries] = None
+        self._database_calls = BoundedCalls()
         self._create_lookup_indexes()
 
     def _use_resilient_engine(self) -> None:
         """Rasa's engine, but errors never quote statement parameters (they hold what people
         wrote), pooled server connections are checked before use, so a database restart
-        costs no message once it is back, and a SQLite file keeps its connections and a
+        costs no message once it is back, a server that does not answer is given up on
+        (backpain_assistant.time_limits), and a SQLite file keeps its connections and a
         write-ahead log."""
         url = self.engine.url
         self.engine.dispose()
         options: Dict[Text, Any] = {"hide_parameters": True, **create_engine_kwargs(url)}
+        if url.get_backend_name() == "postgresql":
+            options["connect_args"] = with_time_limits(options.get("connect_args", {}))
         if url.get_backend_name() != "sqlite":
             options["pool_pre_ping"] = True
         elif _is_sqlite_file(url):
@@ -114,12 +119,12 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 
     @unavailable_on_database_error
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        with self.engine.connect() as connection:
-            rows, last_message_at = self._queries.rows(connection, sender_id, self.recent_turns)
+        rows, last_message_at = await self._database_calls.run(self._read_rows, sender_id)
         if not rows:
             return None
         if self.retention.expired(last_message_at):
-            self.erase(sender_id)
+            await self._database_calls.run(self._delete_rows, [sender_id])
+            self._decoded.forget_all()
             logger.info("conversation.expired conversation=%s", pseudonym(sender_id))
             return None
         tracker = DialogueStateTracker.from_events(sender_id, self._decoded.from_json(rows), self.domain.slots)
@@ -135,17 +140,18 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 
     @unavailable_on_database_error
     async def save(self, tracker: DialogueStateTracker) -> None:
-        if self.retention.purge_due():
-            self.purge_expired()
+        if self.retention.purge_due() and await self._database_calls.run(self._purge_rows):
+            self._decoded.forget_all()
         new_events = self._unsaved_events(tracker)
         if self._asks_to_forget(new_events):
-            self.erase(tracker.sender_id)
+            await self._database_calls.run(self._delete_rows, [tracker.sender_id])
+            self._decoded.forget_all()
             self._stored_counts.forget(tracker)
             logger.info("conversation.forgotten conversation=%s", pseudonym(tracker.sender_id))
             return
         if new_events:
-            with self.engine.begin() as connection:
-                connection.execute(self.SQLEvent.__table__.insert(), [_row(tracker.sender_id, e) for e in new_events])
+            rows = [_row(tracker.sender_id, e) for e in new_events]
+            await self._database_calls.run(self._insert_rows, rows)
         self._stored_counts.remember(tracker)
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
@@ -153,17 +159,28 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
         """Unused: `save` streams exactly the events it writes."""
 
+    def _read_rows(self, sender_id: Text) -> Tuple[List[Text], Optional[float]]:
+        with self.engine.connect() as connection:
+            return self._queries.rows(connection, sender_id, self.recent_turns)
+
+    def _insert_rows(self, rows: List[Dict[Text, Any]]) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(self.SQLEvent.__table__.insert(), rows)
+
     def erase(self, sender_id: Text) -> None:
         """Deletes every stored event of the conversation, all sessions included."""
+        self._delete_rows([sender_id])
+        self._decoded.forget_all()
+
+    def _delete_rows(self, sender_ids: List[Text]) -> None:
         with self.engine.begin() as connection:
-            connection.execute(self.SQLEvent.__table__.delete().where(self.SQLEvent.sender_id == sender_id))
+            connection.execute(self.SQLEvent.__table__.delete().where(self.SQLEvent.sender_id.in_(sender_ids)))
         self._leave_no_copy_of_deleted_rows()
 
     def _leave_no_copy_of_deleted_rows(self) -> None:
-        """The decoded events this process remembers are dropped. On a SQLite file, deleted rows
-        are zeroed (`secure_delete`), and the write-ahead log, which still holds earlier versions
-        of their pages, is written back and emptied."""
-        self._decoded.forget_all()
+        """On a SQLite file, deleted rows are zeroed (`secure_delete`), and the write-ahead log,
+        which still holds earlier versions of their pages, is written back and emptied. (The
+        decoded events this process remembers are dropped by the caller.)"""
         if not _is_sqlite_file(self.engine.url):
             return
         with self.engine.connect() as connection:
@@ -173,6 +190,12 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 
     def purge_expired(self) -> int:
         """Deletes the conversations whose last event is older than the retention; how many."""
+        purged = self._purge_rows()
+        if purged:
+            self._decoded.forget_all()
+        return purged
+
+    def _purge_rows(self) -> int:
         if not self.retention.enabled:
             return 0
         with self.engine.begin() as connection:
@@ -210,6 +233,13 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 # schema and starts with an empty page cache. Connections are kept instead, as SQLAlchemy 2.0
 # does for files.
 SQLITE_FILE_ENGINE: Dict[Text, Any] = {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False}}
+
+
+def with_time_limits(connect_args: Dict[Text, Any]) -> Dict[Text, Any]:
+    """Rasa's PostgreSQL connect arguments (a schema's search path) and the time limits."""
+    limits = postgresql_connect_args()
+    options = " ".join(option for option in (connect_args.get("options"), limits.pop("options")) if option)
+    return {**connect_args, **limits, "options": options}
 
 
 def _is_sqlite_file(url: Any) -> bool:

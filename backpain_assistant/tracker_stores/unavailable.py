@@ -4,6 +4,8 @@ from typing import Any, Awaitable, Callable, TypeVar
 
 import sqlalchemy as sa
 
+from backpain_assistant.time_limits import StoreTimedOut
+
 Result = TypeVar("Result")
 
 
@@ -24,7 +26,7 @@ def unavailable_on_database_error(method: Callable[..., Awaitable[Result]]) -> C
     async def wrapper(*args: Any, **kwargs: Any) -> Result:
         try:
             return await method(*args, **kwargs)
-        except sa.exc.SQLAlchemyError as error:
+        except (sa.exc.SQLAlchemyError, StoreTimedOut) as error:
             raise ConversationStoreUnavailable(type(error).__name__) from error
 
     return wrapper

@@ -140,11 +140,16 @@ def log_of(workdir: Path, url: str, name: str = "rasa") -> Path:
 
 
 @contextmanager
-def rasa_server(workdir: Path, action_url: str, model: Path, env: Optional[Dict[str, str]] = None) -> Iterator[str]:
-    """A Rasa server as `make run` starts it; `env` sets channel secrets and the like."""
+def rasa_server(
+    workdir: Path, action_url: str, model: Path, env: Optional[Dict[str, str]] = None,
+    stores: Optional[Dict[str, Any]] = None,
+) -> Iterator[str]:
+    """A Rasa server as `make run` starts it; `env` sets channel secrets and the like, `stores`
+    replaces endpoints.yml's `tracker_store` or adds a `lock_store`."""
     port = free_port()
     endpoints = workdir / f"endpoints-{port}.yml"
-    endpoints.write_text(yaml.safe_dump(endpoints_for(action_url, workdir / f"conversations-{port}.db")))
+    settings = {**endpoints_for(action_url, workdir / f"conversations-{port}.db"), **(stores or {})}
+    endpoints.write_text(yaml.safe_dump(settings))
     server = Server(
         [
             str(BIN / "python"), "-m", "backpain_assistant.rasa_cli", "run", "--model", str(model), "--endpoints", str(endpoints),
