@@ -1,4 +1,3 @@
-from functools import lru_cache
 from typing import Dict, List, Optional, Set
 
 from rapidfuzz import fuzz, process
@@ -19,6 +18,10 @@ class LexiconNormalizer:
     components and featurizers see the corrected word. A word listed in `canonical_forms`
     (a medication's brand, generic name or misspelling) gets that form as its NORM, so
     matchers need only the canonical name.
+
+    Corrections are not cached: a cache's keys would be the unknown words people typed
+    (names, misspellings), kept in memory past "forget me" and retention. Only words that
+    pass the cheap checks reach the fuzzy search, which takes tens of microseconds.
     """
 
     def __init__(
@@ -36,7 +39,6 @@ class LexiconNormalizer:
         self._min_length = min_length
         self._score_cutoff = score_cutoff
         self._known_words: Optional[Set[str]] = None
-        self.correct = lru_cache(maxsize=20_000)(self._correct)
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
@@ -48,7 +50,7 @@ class LexiconNormalizer:
             token.norm_ = self._canonical_forms.get(lemma, lemma)
         return doc
 
-    def _correct(self, word: str) -> Optional[str]:
+    def correct(self, word: str) -> Optional[str]:
         if word in self._vocabulary_set or len(word) < self._min_length or not word.isalpha():
             return None
         if self._is_english(word):

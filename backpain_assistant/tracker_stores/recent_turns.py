@@ -48,7 +48,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from backpain_assistant.log_privacy import pseudonym
 from backpain_assistant.time_limits import BoundedCalls, postgresql_connect_args
 from backpain_assistant.tracker_stores.events import DecodedEvents
-from backpain_assistant.tracker_stores.retention import EXPIRED_SENDERS, Retention
+from backpain_assistant.tracker_stores.retention import (
+    EXPIRED_SENDERS,
+    PURGE_INTERVAL_SECONDS,
+    Retention,
+    purge_on_a_timer,
+)
 from backpain_assistant.tracker_stores.unavailable import unavailable_on_database_error
 
 logger = logging.getLogger(__name__)
@@ -68,6 +73,7 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         recent_turns: int = DEFAULT_RECENT_TURNS,
         forget_after_action: Optional[Text] = None,
         retention_days: Optional[float] = None,
+        purge_interval_seconds: float = PURGE_INTERVAL_SECONDS,
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, **kwargs)
@@ -75,13 +81,14 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
             raise ValueError("recent_turns must be at least 2 so a conversation start is never re-matched")
         self.recent_turns = int(recent_turns)
         self.forget_after_action = forget_after_action
-        self.retention = Retention(retention_days)
+        self.retention = Retention(retention_days, purge_interval_seconds)
         self._use_resilient_engine()
         self._stored_counts = _StoredEventCounts()
         self._decoded = DecodedEvents(DECODED_EVENTS_KEPT)
         self._prepared: Optional[_RecentTurnsQueries] = None
         self._database_calls = BoundedCalls()
         self._create_lookup_indexes()
+        purge_on_a_timer(self.purge_expired, self.retention)
 
     def _use_resilient_engine(self) -> None:
         """Rasa's engine, but errors never quote statement parameters (they hold what people
