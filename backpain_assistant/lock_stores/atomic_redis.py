@@ -26,6 +26,7 @@ from rasa.utils.endpoints import EndpointConfig
 from backpain_assistant.time_limits import STORE_SECONDS
 
 DEFAULT_POLL_SECONDS = 0.02
+ISSUED_COUNT_SUFFIX = ":issued"
 TICKET_QUEUE_SCRIPT = (Path(__file__).parent / "ticket_queue.lua").read_text()
 
 
@@ -78,4 +79,5 @@ class AtomicRedisLockStore(RedisLockStore):
     def _change(self, operation: Text, conversation_id: Text, argument: float = 0) -> Any:
         """Runs one operation of `ticket_queue.lua` on the conversation's queue."""
         key = self.key_prefix + conversation_id
-        return self._ticket_queue(keys=[key], args=[operation, repr(time.time()), conversation_id, repr(argument)])
+        keys = [key, key + ISSUED_COUNT_SUFFIX]
+        return self._ticket_queue(keys=keys, args=[operation, repr(time.time()), conversation_id, repr(argument)])

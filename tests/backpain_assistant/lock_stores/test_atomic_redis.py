@@ -94,7 +94,7 @@ def test_a_ticket_left_by_a_dead_process_expires(redis_port: int) -> None:
         async with ours.lock(conversation) as queue:
             return [ticket.number for ticket in queue.tickets]
 
-    assert asyncio.run(asyncio.wait_for(held(), timeout=1)) == [0], "served at once, the dead ticket gone"
+    assert asyncio.run(asyncio.wait_for(held(), timeout=1)) == [1], "served at once, the dead ticket gone"
     assert ours.get_lock(conversation) is None
 
 
@@ -111,3 +111,14 @@ def test_a_message_served_at_once_costs_two_round_trips(redis_port: int, monkeyp
     monkeypatch.setattr(ours.red, "execute_command", lambda *args, **options: sent.append(args[0]) or send(*args, **options))
     asyncio.run(hold())
     assert sent == ["EVALSHA", "EVALSHA"]
+
+
+def test_a_server_whose_ticket_expired_cannot_finish_the_next_holders_ticket(redis_port: int) -> None:
+    """Once a queue empties (its only ticket expired), numbering does not start again at 0."""
+    conversation, locks = f"c-{uuid.uuid4().hex}", store(redis_port)
+    expired = locks.issue_ticket(conversation, lock_lifetime=0.05)
+    time.sleep(0.1)
+    holder = locks.issue_ticket(conversation, lock_lifetime=30)
+    assert holder != expired
+    locks.finish_serving(conversation, expired)
+    assert locks.get_lock(conversation).now_serving == holder, "the holder's ticket must survive"
