@@ -3,6 +3,7 @@
 # several Rasa servers, on loopback, with its config, pid and logs in DIR.
 #   scripts/nginx.sh start DIR PORT RASA_PORT...   balances 127.0.0.1:PORT over the Rasa servers
 #   scripts/nginx.sh stop DIR
+# Per-client limits from the environment: CLIENT_RATE=20r/s CLIENT_BURST=40 CLIENT_CONNECTIONS=40
 set -euo pipefail
 command="${1:?usage: nginx.sh start DIR PORT RASA_PORT... | stop DIR}"
 dir="$(mkdir -p "${2:?directory}" && cd "$2" && pwd)"
@@ -29,7 +30,8 @@ case "$command" in
     upstreams=""
     for rasa_port in "$@"; do upstreams+="    server 127.0.0.1:$rasa_port max_fails=1 fail_timeout=5s;"$'\n'; done
     mkdir -p "$dir/tmp"
-    DIR="$dir" PORT="$port" UPSTREAMS="$upstreams" \
+    DIR="$dir" PORT="$port" UPSTREAMS="$upstreams" CLIENT_RATE="${CLIENT_RATE:-20r/s}" \
+      CLIENT_BURST="${CLIENT_BURST:-40}" CLIENT_CONNECTIONS="${CLIENT_CONNECTIONS:-40}" \
       perl -pe 's/\{\{(\w+)\}\}/$ENV{$1}/g' "$template" > "$dir/nginx.conf"
     "$nginx" -t -q -p "$dir" -c "$dir/nginx.conf"
     "$nginx" -p "$dir" -c "$dir/nginx.conf"

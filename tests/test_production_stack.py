@@ -65,6 +65,8 @@ def stack() -> Iterator[Stack]:
     ports = {name: servers.free_port() for name in ("PORT", "ACTION_PORT", "DB_PORT", "REDIS_PORT")}
     env = servers.base_env({
         "STACK_DIR": str(directory), "RASA_PORTS": " ".join(map(str, rasa_ports)), "REST_TOKEN": REST_TOKEN,
+        # The load tests play many clients from one address (tests/security checks the limits).
+        "CLIENT_RATE": "10000r/s", "CLIENT_BURST": "10000", "CLIENT_CONNECTIONS": "10000",
         **{name: str(port) for name, port in ports.items()},
     })
     try:
