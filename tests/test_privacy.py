@@ -31,7 +31,7 @@ def test_forget_me_asks_first_then_deletes_the_whole_conversation(assistant: str
     assert len(stored_user_messages(database, chat.sender)) == 2, "nothing is deleted before the person confirms"
 
     [done] = chat.say("yes")
-    assert done["metadata"] == {"kind": "privacy"} and "deleted" in done["text"]
+    assert done["metadata"] == {"kind": "privacy", "forgotten": True} and "deleted" in done["text"]
     assert stored_user_messages(database, chat.sender) == []
     assert stored_user_messages(database, bystander.sender) == ["does xanax help back pain?"]
 

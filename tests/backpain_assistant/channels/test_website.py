@@ -1,6 +1,7 @@
 """The demo page in headless Chromium (Debian's package, driven by Playwright): the chat widget
 answers with the article's citation, shows a red flag apart from answers, keeps the
 conversation across a reload and shows HTML as text. Screenshots go to test-artifacts/website/."""
+import json
 import os
 from pathlib import Path
 from typing import Iterator
@@ -95,3 +96,26 @@ def test_a_conversation_in_the_widget(page) -> None:
     assert page.locator("#rw-messages img[src='x']").count() == 0
     assert page.dialogs == []
     screenshot(page, "4-html-shown-as-text")
+
+
+def stored_widget_session(page) -> str:
+    """The widget's localStorage entry, read through the browser context (the page's CSP
+    forbids the eval that a script in the page would need)."""
+    origins = page.context.storage_state()["origins"]
+    entries = {item["name"]: item["value"] for origin in origins for item in origin["localStorage"]}
+    return entries.get("chat_session", "")
+
+
+def test_forget_me_clears_the_pages_copy_and_starts_a_new_session(page) -> None:
+    send(page, "does trazodone help back pain?")
+    before = json.loads(stored_widget_session(page))
+    assert "does trazodone help back pain?" in json.dumps(before)
+    send(page, "forget me")
+    with page.expect_navigation(timeout=TIMEOUT_MS):
+        send(page, "yes")
+    page.wait_for_selector(".rw-response")
+    page.wait_for_timeout(1000)
+    after = stored_widget_session(page)
+    assert "does trazodone help back pain?" not in after and "does trazodone help back pain?" not in page.inner_text("#rw-messages")
+    assert json.loads(after)["session_id"] != before["session_id"]
+    screenshot(page, "5-after-forget-me")
