@@ -26,8 +26,6 @@ import datetime
 import itertools
 import json
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +40,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+from tests.support.servers import free_port, local_service  # noqa: E402  (the tests' own, shared)
 OUT = ROOT / "results" / "bench"
 ATOMIC_REDIS_LOCK_STORE = "backpain_assistant.lock_stores.atomic_redis.AtomicRedisLockStore"
 BASELINE_CONFIG = "recipe: default.v1\nlanguage: en\nassistant_id: baseline\npipeline:\npolicies:\n"
@@ -68,12 +68,6 @@ PER_TURN_RUNS = (
     ("in-process, PostgreSQL", "per_turn_in_process_postgresql"),
 )
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def rss_mb(pid: int) -> Dict[str, float]:
@@ -390,18 +384,6 @@ def table(results: List[Dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-@contextlib.contextmanager
-def local_service(script: str) -> Iterator[Dict[str, Any]]:
-    """A private server on loopback started by one of the project's scripts (postgres.sh, redis.sh)."""
-    data, port, path = tempfile.mkdtemp(prefix="bench-service-"), free_port(), str(ROOT / "scripts" / script)
-    subprocess.run([path, "start", data, str(port)], check=True)
-    try:
-        yield {"url": "127.0.0.1", "port": port}
-    finally:
-        subprocess.run([path, "stop", data], check=True)
-        shutil.rmtree(data, ignore_errors=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-baseline", action="store_true", help="measure this assistant only")
@@ -420,9 +402,9 @@ def main() -> None:
     results = []
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-"))
-        postgres = stack.enter_context(local_service("postgres.sh"))
-        args.postgres = {"dialect": "postgresql", **postgres, "db": "rasa", "username": "postgres"}
-        args.redis = {**stack.enter_context(local_service("redis.sh")), "db": 0}
+        postgres_port = stack.enter_context(local_service("postgres.sh"))
+        args.postgres = {"dialect": "postgresql", "url": "127.0.0.1", "port": postgres_port, "db": "rasa", "username": "postgres"}
+        args.redis = {"url": "127.0.0.1", "port": stack.enter_context(local_service("redis.sh")), "db": 0}
         if not args.no_baseline:
             baseline = Path(tmp) / "baseline-config.yml"
             baseline.write_text(BASELINE_CONFIG)
