@@ -9,12 +9,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from backpain_assistant.log_privacy import pseudonym
+from backpain_assistant.parse_data import QUESTION_PREFIX, RED_FLAGS_KEY
 from backpain_assistant.yaml_data import load, load_file
 
 logger = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).parent / "data"
 
-ANSWERABLE_INTENT_PREFIX = "ask_"
 FOLLOW_UP_INTENT = "inform_medication"
 STAFF_WEBHOOK_TIMEOUT_SECONDS = 3
 # The classifier saw a red flag that the detector could not name.
@@ -53,7 +53,7 @@ class ActionEscalateRedFlag(Action):
 def known_flag(category: Any) -> Tuple[Text, Text]:
     """The category and its tier as the detector defines them. Anything else (no category,
     or whatever a client put in a `/red_flag{...}` payload) is an unnamed, urgent flag."""
-    categories = load("red_flags")["categories"]
+    categories = load("red_flag_detection")["categories"]
     if isinstance(category, str) and category in categories:
         return category, categories[category]["tier"]
     return UNNAMED_FLAG
@@ -65,13 +65,13 @@ def advice_for(category: Text, tier: Text, advice: Dict[Text, Text]) -> Text:
 
 def other_flags(parse_data: Dict[Text, Any], shown: Text) -> List[Text]:
     """Labels of the other red flags recognised in the same message, most severe first."""
-    flags = (parse_data.get("red_flags") or {}).get("flags") or []
+    flags = (parse_data.get(RED_FLAGS_KEY) or {}).get("flags") or []
     return [flag["label"] for flag in flags if flag["category"] != shown]
 
 
 def asked_a_question(parse_data: Dict[Text, Any]) -> bool:
-    predicted = (parse_data.get("red_flags") or {}).get("predicted_intent") or ""
-    return predicted.startswith(ANSWERABLE_INTENT_PREFIX) or predicted == FOLLOW_UP_INTENT
+    predicted = (parse_data.get(RED_FLAGS_KEY) or {}).get("predicted_intent") or ""
+    return predicted.startswith(QUESTION_PREFIX) or predicted == FOLLOW_UP_INTENT
 
 
 def deployment_contacts() -> Dict[Text, Text]:

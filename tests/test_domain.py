@@ -93,7 +93,7 @@ def test_tell_me_more_is_offered_exactly_where_there_is_more() -> None:
 
 
 def test_every_red_flag_category_has_its_own_warning() -> None:
-    categories = yaml.safe_load((ROOT / "backpain_assistant" / "data" / "red_flags.yml").read_text())["categories"]
+    categories = yaml.safe_load((ROOT / "backpain_assistant" / "data" / "red_flag_detection.yml").read_text())["categories"]
     warned = {conditions(v)["red_flag_category"]: v for v in variants("utter_red_flag") if v.get("condition")}
     assert set(warned) == set(categories)
     for category, variant in warned.items():

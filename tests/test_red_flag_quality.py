@@ -28,7 +28,7 @@ import yaml
 from tests.conftest import MODEL, ROOT
 from tests.test_nlu_quality import TEST_SET, examples
 
-RED_FLAGS = yaml.safe_load((ROOT / "backpain_assistant" / "data" / "red_flags.yml").read_text())["categories"]
+RED_FLAGS = yaml.safe_load((ROOT / "backpain_assistant" / "data" / "red_flag_detection.yml").read_text())["categories"]
 DATA = ROOT / "tests" / "red_flags"
 REPORTS = ROOT / "results" / "red_flags"
 FLOORS = {

@@ -22,8 +22,8 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc
 
 from backpain_assistant import yaml_data
+from backpain_assistant.parse_data import QUESTION_PREFIX
 from backpain_assistant.rasa_components.medication_entities import MEDICATION
-from backpain_assistant.rasa_components.red_flag_router import QUESTION_PREFIX
 from backpain_assistant.rasa_components.stateless import StatelessComponent
 
 logger = logging.getLogger(__name__)

@@ -53,7 +53,7 @@ def _yaml_examples(path: Path) -> List[Tuple[str, str]]:
 
 
 def _outside_examples(directory: Path, part: str) -> List[Tuple[str, str]]:
-    categories = yaml_data.load("red_flags")["categories"]
+    categories = yaml_data.load("red_flag_detection")["categories"]
     examples = []
     for item in outside_sets.load_items(directory, part):
         if item.escalate == "must" and item.category in categories:

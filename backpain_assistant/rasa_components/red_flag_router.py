@@ -12,16 +12,15 @@ from spacy.tokens import Doc
 from backpain_assistant import yaml_data
 from backpain_assistant.rasa_components.red_flag_classifier import SEMANTIC_RED_FLAG_KEY
 from backpain_assistant.rasa_components.stateless import StatelessComponent
+from backpain_assistant.parse_data import QUESTION_PREFIX, RED_FLAGS_KEY
 from backpain_assistant.spacy_pipeline.red_flag_matcher import TIER_ORDER, RedFlag
 
 logger = logging.getLogger(__name__)
 
 RED_FLAG_INTENT = "red_flag"
-RED_FLAGS_KEY = "red_flags"
 CATEGORY_ENTITY = "red_flag_category"
 TIER_ENTITY = "red_flag_tier"
 TOPIC_ENTITY = "topic"
-QUESTION_PREFIX = "ask_"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -43,7 +42,7 @@ class RedFlagRouter(StatelessComponent, IntentClassifier, EntityExtractorMixin):
 
 
     def __init__(self) -> None:
-        self._categories = yaml_data.load("red_flags")["categories"]
+        self._categories = yaml_data.load("red_flag_detection")["categories"]
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

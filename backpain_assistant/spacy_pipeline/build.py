@@ -54,7 +54,7 @@ def other_medicine_names(lexicon: Dict, english_words: Container[str]) -> Dict[s
 
 
 def build_pipeline() -> Language:
-    lexicon, red_flags = yaml_data.load("lexicon"), yaml_data.load("red_flags")
+    lexicon, red_flags = yaml_data.load("lexicon"), yaml_data.load("red_flag_detection")
     nlp = spacy.blank("en")
     nlp.meta["name"] = PIPELINE_NAME
     nlp.meta["version"] = "1.0.0"

@@ -76,7 +76,7 @@ def category_from_spec(name: str, spec: Dict[str, Any]) -> Category:
 
 
 class RedFlagMatcher:
-    """Finds red-flag categories in a doc (see data/red_flags.yml and data/negation.yml).
+    """Finds red-flag categories in a doc (see data/red_flag_detection.yml and data/negation.yml).
 
     Matching is on NORM, which the lexicon normalizer sets to the (typo-corrected) lemma,
     or the canonical name for medications. Phrase patterns are built on first use so that
@@ -292,7 +292,7 @@ def _overlaps_any(span: Span, others: Set[Span]) -> bool:
     return any(span[0] < other[1] and other[0] < span[1] for other in others)
 
 
-@Language.factory("red_flag_matcher", default_config={"red_flags": "red_flags", "negation": "negation"})
+@Language.factory("red_flag_matcher", default_config={"red_flags": "red_flag_detection", "negation": "negation"})
 def make_red_flag_matcher(nlp: Language, name: str, red_flags: str, negation: str) -> RedFlagMatcher:
     """`red_flags` and `negation` name YAML files of backpain_assistant/data."""
     return RedFlagMatcher(nlp, name, yaml_data.load(red_flags), yaml_data.load(negation))

@@ -16,7 +16,7 @@ def test_the_saved_pipeline_loads_with_the_same_behaviour(nlp) -> None:
 
 
 def test_fuzzy_vocabulary_is_the_single_words_of_the_red_flag_concepts() -> None:
-    vocabulary = fuzzy_vocabulary(yaml_data.load("red_flags"))
+    vocabulary = fuzzy_vocabulary(yaml_data.load("red_flag_detection"))
     assert {"bladder", "seizure", "numbness"} <= set(vocabulary)
     assert all(" " not in word for word in vocabulary)
 
