@@ -44,18 +44,27 @@ class ActionClarify(Action):
 
 def readings_compete(parse_data: Dict[Text, Any], config: Dict[Text, Any]) -> bool:
     """The two best guesses are both questions the articles answer, and close in confidence."""
-    guesses = [r for r in parse_data.get("intent_ranking", []) if r.get("name") in config["intent_labels"]]
+    guesses = [
+        r for r in parse_data.get("intent_ranking", []) if r.get("name") in config["intent_labels"]
+    ]
     if len(guesses) < 2:
         return False
     first, second = guesses[0].get("confidence", 0.0), guesses[1].get("confidence", 0.0)
-    return first - second <= config["ambiguity_margin"] and second >= config["min_reading_confidence"]
+    return (
+        first - second <= config["ambiguity_margin"] and second >= config["min_reading_confidence"]
+    )
 
 
 def guess_buttons(parse_data: Dict[Text, Any], config: Dict[Text, Any]) -> List[Dict[Text, Text]]:
     labels: Dict[Text, Text] = config["intent_labels"]
     entities = {
-        e["entity"]: e["value"] for e in parse_data.get("entities", []) if e["entity"] in ("medication", "medication_pair")
+        e["entity"]: e["value"]
+        for e in parse_data.get("entities", [])
+        if e["entity"] in ("medication", "medication_pair")
     }
     suffix = json.dumps(entities, separators=(",", ":")) if entities else ""
     guesses = [r["name"] for r in parse_data.get("intent_ranking", []) if r.get("name") in labels]
-    return [{"title": labels[name], "payload": f"/{name}{suffix}"} for name in guesses[: config["max_buttons"]]]
+    return [
+        {"title": labels[name], "payload": f"/{name}{suffix}"}
+        for name in guesses[: config["max_buttons"]]
+    ]

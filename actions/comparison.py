@@ -15,10 +15,18 @@ class ActionPairMedications(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        named = [e["value"] for e in tracker.latest_message.get("entities", []) if e["entity"] == "medication"]
+        named = [
+            e["value"]
+            for e in tracker.latest_message.get("entities", [])
+            if e["entity"] == "medication"
+        ]
         if not named:
             return []
-        return [SlotSet("medication_pair", pair_for(named, medication_before_latest_message(tracker.events)))]
+        return [
+            SlotSet(
+                "medication_pair", pair_for(named, medication_before_latest_message(tracker.events))
+            )
+        ]
 
 
 def pair_for(named: List[Text], previous: Optional[Text]) -> Optional[Text]:
@@ -27,7 +35,9 @@ def pair_for(named: List[Text], previous: Optional[Text]) -> Optional[Text]:
 
 
 def medication_before_latest_message(events: List[Dict[Text, Any]]) -> Optional[Text]:
-    latest_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    latest_user = max(
+        (i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events)
+    )
     for event in reversed(events[:latest_user]):
         if event.get("event") == "slot" and event.get("name") == "medication":
             return event.get("value")

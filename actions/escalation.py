@@ -42,8 +42,17 @@ class ActionEscalateRedFlag(Action):
             text=text,
             metadata={"kind": "red_flag", "red_flag": {"category": category, "tier": tier}},
         )
-        logger.info("red_flag.escalated category=%s tier=%s conversation=%s", category, tier, pseudonym(tracker.sender_id))
-        await notify_staff(config["staff_notice"].format(tier=tier, category=category, conversation=tracker.sender_id))
+        logger.info(
+            "red_flag.escalated category=%s tier=%s conversation=%s",
+            category,
+            tier,
+            pseudonym(tracker.sender_id),
+        )
+        await notify_staff(
+            config["staff_notice"].format(
+                tier=tier, category=category, conversation=tracker.sender_id
+            )
+        )
         if asked_a_question(tracker.latest_message):
             dispatcher.utter_message(response="utter_answer")
         escalations = (tracker.get_slot("escalations") or []) + [f"{category}:{tier}"]

@@ -6,6 +6,7 @@ A key per process would not do: the widget's session id, issued by one Sanic wor
 server, must be recognised by the next one a reloaded page reaches. The file is created
 exclusively (the first writer wins, the others read its key) and readable by its owner only.
 """
+
 import os
 import secrets
 import time
@@ -22,7 +23,9 @@ def deployment_key(name: str, variable: str, key_dir: Optional[Path] = None) -> 
     configured = os.environ.get(variable, "").strip()
     if configured:
         return configured.encode("utf-8")
-    return _key_file(Path(key_dir or os.environ.get(KEY_DIR_VARIABLE) or DEFAULT_KEY_DIR) / f"{name}.key")
+    return _key_file(
+        Path(key_dir or os.environ.get(KEY_DIR_VARIABLE) or DEFAULT_KEY_DIR) / f"{name}.key"
+    )
 
 
 def _key_file(path: Path) -> bytes:

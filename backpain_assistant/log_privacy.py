@@ -10,6 +10,7 @@ an id holding a line break cannot forge log lines either.
 The key is LOG_PSEUDONYM_KEY, or else the deployment's key file (backpain_assistant.keys), so
 that every process gives a conversation the same pseudonym.
 """
+
 import hashlib
 import hmac
 import logging
@@ -24,7 +25,9 @@ PSEUDONYM_HEX_CHARS = 16
 # ("/…") but is not one.
 RASA_PAYLOAD_PARSER_LOGGER = "rasa.shared.core.training_data.story_reader.yaml_story_reader"
 PARSING_FAILED_EVENT = "message.parsing.failed"
-PARSING_FAILED_WITHHELD = f"{PARSING_FAILED_EVENT}: the message is read as text (its text is not logged)"
+PARSING_FAILED_WITHHELD = (
+    f"{PARSING_FAILED_EVENT}: the message is read as text (its text is not logged)"
+)
 
 
 @lru_cache(maxsize=1)
@@ -33,7 +36,9 @@ def _key() -> bytes:
 
 
 def pseudonym(conversation_id: Optional[Text]) -> Text:
-    digest = hmac.new(_key(), (conversation_id or "").encode("utf-8", "surrogateescape"), hashlib.sha256)
+    digest = hmac.new(
+        _key(), (conversation_id or "").encode("utf-8", "surrogateescape"), hashlib.sha256
+    )
     return "c-" + digest.hexdigest()[:PSEUDONYM_HEX_CHARS]
 
 

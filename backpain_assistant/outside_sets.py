@@ -5,6 +5,7 @@ Every item goes to the dev or the test part by a hash of its source URL, so mess
 page never straddle the split. The dev part is for study, tuning and training; the test part
 is only ever scored (tests/support/outside.py, scripts/outside_eval.py).
 """
+
 import hashlib
 import json
 from dataclasses import dataclass
@@ -45,7 +46,14 @@ def load_items(directory: Path, part: Optional[str] = None) -> List[Item]:
             if line.strip():
                 raw = json.loads(line)
                 items.append(
-                    Item(raw["id"], raw["text"], raw["source_url"], list(raw["acceptable"]), raw["escalate"],
-                         list(raw.get("tiers") or []), raw.get("category"))
+                    Item(
+                        raw["id"],
+                        raw["text"],
+                        raw["source_url"],
+                        list(raw["acceptable"]),
+                        raw["escalate"],
+                        list(raw.get("tiers") or []),
+                        raw.get("category"),
+                    )
                 )
     return [item for item in items if part is None or item.part == part]

@@ -23,6 +23,7 @@ and the benchmark start the Rasa server with it (`python -m backpain_assistant.r
 5. Request bodies are capped (Sanic's default is 100 MB) unless SANIC_REQUEST_MAX_SIZE says
    otherwise: a larger body gets a 413 before any channel reads it.
 """
+
 import skops.io  # noqa: F401  (first: see above)
 
 import os

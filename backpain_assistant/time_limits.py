@@ -10,6 +10,7 @@ server's reply, Rasa carries on (the domain's warning has been sent); a conversa
 does not answer becomes `ConversationStoreUnavailable`, which the channels answer with a 503
 and `Retry-After` (or an apology in the chat).
 """
+
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Optional, TypeVar
@@ -42,7 +43,10 @@ def limit_action_server_wait() -> None:
 
 def postgresql_connect_args() -> Dict[str, Any]:
     """libpq's own limits: connecting (the whole handshake) and, on the server, each statement."""
-    return {"connect_timeout": int(STORE_SECONDS), "options": f"-c statement_timeout={int(STORE_SECONDS * 1000)}"}
+    return {
+        "connect_timeout": int(STORE_SECONDS),
+        "options": f"-c statement_timeout={int(STORE_SECONDS * 1000)}",
+    }
 
 
 class BoundedCalls:

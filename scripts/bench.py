@@ -19,6 +19,7 @@ slower machine from a slower assistant when comparing runs.
 First of all, on the idle machine, `scripts/bench_encoder.py` measures the sentence encoder on
 its own (load, added memory, time per message on one core) in a fresh process.
 """
+
 import argparse
 import asyncio
 import contextlib
@@ -33,7 +34,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional
+from typing import Any, Callable, Dict, List, NamedTuple, Optional
 
 import aiohttp
 import yaml
@@ -42,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 from tests.support.servers import free_port, local_service  # noqa: E402  (the tests' own, shared)
+
 OUT = ROOT / "results" / "bench"
 ATOMIC_REDIS_LOCK_STORE = "backpain_assistant.lock_stores.atomic_redis.AtomicRedisLockStore"
 BASELINE_CONFIG = "recipe: default.v1\nlanguage: en\nassistant_id: baseline\npipeline:\npolicies:\n"
@@ -67,7 +69,12 @@ PER_TURN_RUNS = (
     ("in-process, SQLite", "per_turn_in_process_sqlite"),
     ("in-process, PostgreSQL", "per_turn_in_process_postgresql"),
 )
-ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+ENV = {
+    **os.environ,
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "PYTHONWARNINGS": "ignore",
+}
 
 
 def rss_mb(pid: int) -> Dict[str, float]:
@@ -85,12 +92,27 @@ def rss_mb(pid: int) -> Dict[str, float]:
 def train(config: Path, workdir: Path) -> Dict[str, Any]:
     started = time.monotonic()
     subprocess.run(
-        [str(BIN / "rasa"), "train", "--config", str(config), "--out", str(workdir / "models"),
-         "--fixed-model-name", "model", "--quiet"],
-        cwd=ROOT, check=True, env={**ENV, "RASA_MAX_CACHE_SIZE": "0"}, stdout=subprocess.DEVNULL,
+        [
+            str(BIN / "rasa"),
+            "train",
+            "--config",
+            str(config),
+            "--out",
+            str(workdir / "models"),
+            "--fixed-model-name",
+            "model",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        check=True,
+        env={**ENV, "RASA_MAX_CACHE_SIZE": "0"},
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    return {"training_s": round(time.monotonic() - started, 1), "model": workdir / "models" / "model.tar.gz"}
+    return {
+        "training_s": round(time.monotonic() - started, 1),
+        "model": workdir / "models" / "model.tar.gz",
+    }
 
 
 def percentile(values: List[float], p: float) -> float:
@@ -119,11 +141,16 @@ def machine_check_ms(rounds: int = 3) -> float:
     """The slowest core's median time for `fixed_work_ms`, all cores working at once."""
     cores = os.cpu_count() or 1
     with ProcessPoolExecutor(max_workers=cores) as pool:
-        times = [[future.result() for future in [pool.submit(fixed_work_ms) for _ in range(cores)]] for _ in range(rounds)]
+        times = [
+            [future.result() for future in [pool.submit(fixed_work_ms) for _ in range(cores)]]
+            for _ in range(rounds)
+        ]
     return round(max(statistics.median(core) for core in zip(*times)), 0)
 
 
-async def load(url: str, conversations: int, concurrency: int, prefix: str, repeats: int = 1) -> Dict[str, Any]:
+async def load(
+    url: str, conversations: int, concurrency: int, prefix: str, repeats: int = 1
+) -> Dict[str, Any]:
     """`conversations` conversations of CONVERSATION, `concurrency` of them at a time, `repeats` times."""
     latencies: List[float] = []
     red_flag_latencies: List[float] = []
@@ -163,7 +190,9 @@ async def load_once(url: str, conversations: int, concurrency: int, prefix: str)
                     red_flag_latencies.append(latencies[-1])
 
     connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as session:
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=60)
+    ) as session:
         started = time.perf_counter()
         await asyncio.gather(*(person(session) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
@@ -177,7 +206,9 @@ async def load_once(url: str, conversations: int, concurrency: int, prefix: str)
 
 
 def start(args: List[str], log: Path, env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, env={**ENV, **(env or {})})
+    return subprocess.Popen(
+        args, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, env={**ENV, **(env or {})}
+    )
 
 
 async def first_answer(url: str, process: subprocess.Popen, timeout_s: float = 300) -> None:
@@ -196,7 +227,10 @@ async def first_answer(url: str, process: subprocess.Popen, timeout_s: float = 3
 
 def endpoints_for(project: "Project", action_port: int, database: Path) -> Dict[str, Any]:
     return {
-        "action_endpoint": {**project.action_endpoint, "url": f"http://127.0.0.1:{action_port}/webhook"},
+        "action_endpoint": {
+            **project.action_endpoint,
+            "url": f"http://127.0.0.1:{action_port}/webhook",
+        },
         "tracker_store": {**project.tracker_store, "db": str(database)},
     }
 
@@ -204,7 +238,7 @@ def endpoints_for(project: "Project", action_port: int, database: Path) -> Dict[
 def per_turn(latencies: List[float]) -> Dict[str, float]:
     """Median cost of the ten turns ending at each mark, and the last mark's ratio to the first."""
     medians = {
-        f"turns_{mark - 9}_{mark}_ms": round(statistics.median(latencies[mark - 10:mark]), 1)
+        f"turns_{mark - 9}_{mark}_ms": round(statistics.median(latencies[mark - 10 : mark]), 1)
         for mark in TURN_MARKS
         if mark <= len(latencies)
     }
@@ -220,12 +254,30 @@ async def long_conversation(url: str, turns: int) -> List[float]:
         ]
 
 
-def in_process(model: Path, endpoints: Path, turns: int, sender: str, speedups: bool) -> List[float]:
+def in_process(
+    model: Path, endpoints: Path, turns: int, sender: str, speedups: bool
+) -> List[float]:
     output = subprocess.run(
-        [str(BIN / "python"), str(ROOT / "scripts" / "bench_turns.py"), "--model", str(model),
-         "--endpoints", str(endpoints), "--messages", json.dumps(CONVERSATION), "--turns", str(turns),
-         "--sender", sender, *(["--speedups"] if speedups else [])],
-        cwd=ROOT, check=True, env=ENV, capture_output=True, text=True,
+        [
+            str(BIN / "python"),
+            str(ROOT / "scripts" / "bench_turns.py"),
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--messages",
+            json.dumps(CONVERSATION),
+            "--turns",
+            str(turns),
+            "--sender",
+            sender,
+            *(["--speedups"] if speedups else []),
+        ],
+        cwd=ROOT,
+        check=True,
+        env=ENV,
+        capture_output=True,
+        text=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -240,13 +292,21 @@ class Project(NamedTuple):
     speedups: bool = True
 
     def rasa_cli(self) -> List[str]:
-        return [str(BIN / "python"), "-m", "backpain_assistant.rasa_cli"] if self.speedups else [str(BIN / "rasa")]
+        return (
+            [str(BIN / "python"), "-m", "backpain_assistant.rasa_cli"]
+            if self.speedups
+            else [str(BIN / "rasa")]
+        )
 
 
 def measure(project: Project, workdir: Path, args: argparse.Namespace) -> Dict[str, Any]:
     name = project.name
     print(f"[{name}] training from scratch …", flush=True)
-    result: Dict[str, Any] = {"project": name, "workers": project.workers, **train(project.config, workdir)}
+    result: Dict[str, Any] = {
+        "project": name,
+        "workers": project.workers,
+        **train(project.config, workdir),
+    }
     model = result.pop("model")
     action_port = free_port()
     endpoints = workdir / "endpoints.yml"
@@ -254,8 +314,11 @@ def measure(project: Project, workdir: Path, args: argparse.Namespace) -> Dict[s
     if project.workers > 1:
         settings["lock_store"] = {"type": ATOMIC_REDIS_LOCK_STORE, **args.redis}
     endpoints.write_text(yaml.safe_dump(settings))
-    actions = start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-                    workdir / "actions.log", {"SANIC_HOST": "127.0.0.1"})
+    actions = start(
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        workdir / "actions.log",
+        {"SANIC_HOST": "127.0.0.1"},
+    )
     try:
         result.update(serve(project, model, endpoints, workdir, args, actions.pid))
         if project.workers == 1:
@@ -267,23 +330,47 @@ def measure(project: Project, workdir: Path, args: argparse.Namespace) -> Dict[s
 
 
 def serve(
-    project: Project, model: Path, endpoints: Path, workdir: Path, args: argparse.Namespace, actions_pid: int
+    project: Project,
+    model: Path,
+    endpoints: Path,
+    workdir: Path,
+    args: argparse.Namespace,
+    actions_pid: int,
 ) -> Dict[str, Any]:
     """Start-up, load and memory of the Rasa server as in production, and the long conversation over REST."""
     name, port, result = project.name, free_port(), {}
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     started = time.monotonic()
-    rasa = start([*project.rasa_cli(), "run", "--model", str(model), "--endpoints", str(endpoints),
-                  "--credentials", "credentials.yml", "--port", str(port), "--interface", "127.0.0.1"],
-                 workdir / "rasa.log", {"SANIC_WORKERS": str(project.workers)})
+    rasa = start(
+        [
+            *project.rasa_cli(),
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            "credentials.yml",
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
+        ],
+        workdir / "rasa.log",
+        {"SANIC_WORKERS": str(project.workers)},
+    )
     try:
         asyncio.run(first_answer(url, rasa))
         result["startup_to_first_answer_s"] = round(time.monotonic() - started, 1)
         print(f"[{name}] 1 conversation at a time …", flush=True)
         result["one_conversation"] = asyncio.run(load(url, args.conversations_1, 1, "one"))
         print(f"[{name}] 32 conversations at a time …", flush=True)
-        result["32_conversations"] = asyncio.run(load(url, args.conversations_32, 32, "many", args.repeats))
-        server = max((rss_mb(pid) for pid in [rasa.pid, *children(rasa.pid)]), key=lambda rss: rss["total"])
+        result["32_conversations"] = asyncio.run(
+            load(url, args.conversations_32, 32, "many", args.repeats)
+        )
+        server = max(
+            (rss_mb(pid) for pid in [rasa.pid, *children(rasa.pid)]), key=lambda rss: rss["total"]
+        )
         result["rss_mb"] = {
             "rasa_server": round(server["total"]),
             "rasa_server_private": round(server["private"]),
@@ -304,12 +391,17 @@ def per_turn_in_process(
 ) -> Dict[str, Any]:
     result = {}
     for backend, settings in (("sqlite", {"dialect": "sqlite"}), ("postgresql", args.postgres)):
-        print(f"[{project.name}] one conversation of {args.turns} turns in-process on {backend} …", flush=True)
+        print(
+            f"[{project.name}] one conversation of {args.turns} turns in-process on {backend} …",
+            flush=True,
+        )
         store = {**project.tracker_store, **settings}
         if backend == "sqlite":
             store["db"] = str(workdir / "in-process.db")
         path = workdir / f"endpoints-{backend}.yml"
-        path.write_text(yaml.safe_dump({**yaml.safe_load(endpoints.read_text()), "tracker_store": store}))
+        path.write_text(
+            yaml.safe_dump({**yaml.safe_load(endpoints.read_text()), "tracker_store": store})
+        )
         timings = in_process(model, path, args.turns, f"{backend}-{workdir.name}", project.speedups)
         result[f"per_turn_in_process_{backend}"] = per_turn(timings)
     return result
@@ -333,7 +425,8 @@ def ratio_cell(key: str) -> Callable[[Dict[str, Any]], str]:
 def each_run_cell(result: Dict[str, Any]) -> str:
     return "; ".join(
         f"{run['throughput_msg_s']} msg/s, {run['p95_ms']} ms ({run['machine_check_ms']:.0f} ms)"
-        if run["machine_check_ms"] is not None else f"{run['throughput_msg_s']} msg/s, {run['p95_ms']} ms"
+        if run["machine_check_ms"] is not None
+        else f"{run['throughput_msg_s']} msg/s, {run['p95_ms']} ms"
         for run in result["32_conversations"]["runs"]
     )
 
@@ -341,8 +434,12 @@ def each_run_cell(result: Dict[str, Any]) -> str:
 def encoder_cost() -> Dict[str, Any]:
     """The sentence encoder alone, in a fresh process (scripts/bench_encoder.py)."""
     output = subprocess.run(
-        [str(BIN / "python"), str(ROOT / "scripts" / "bench_encoder.py")], cwd=ROOT, env=ENV,
-        capture_output=True, text=True, check=True,
+        [str(BIN / "python"), str(ROOT / "scripts" / "bench_encoder.py")],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -363,20 +460,46 @@ def table(results: List[Dict[str, Any]]) -> str:
     rows = [
         ("training from scratch", lambda r: f"{r['training_s']} s"),
         ("start-up to first answer", lambda r: f"{r['startup_to_first_answer_s']} s"),
-        ("1 conversation: p50 / p95 / p99", lambda r: "{p50_ms} / {p95_ms} / {p99_ms} ms".format(**r["one_conversation"])),
-        ("1 conversation: throughput", lambda r: f"{r['one_conversation']['throughput_msg_s']} msg/s"),
-        ("32 conversations: p50 / p95 / p99", lambda r: "{p50_ms} / {p95_ms} / {p99_ms} ms".format(**r["32_conversations"])),
-        ("32 conversations: throughput", lambda r: f"{r['32_conversations']['throughput_msg_s']} msg/s"),
-        ("32 conversations: each run's throughput, p95 (machine check, lower is faster)", each_run_cell),
-        ("32 conversations: the red-flag turn's p50 / p95", lambda r: "{red_flag_p50_ms} / {red_flag_p95_ms} ms".format(**r["32_conversations"])),
-        ("resident memory: Rasa server (private + mapped files)", lambda r: "{rasa_server} MB ({rasa_server_private} + {rasa_server_files})".format(**r["rss_mb"])),
+        (
+            "1 conversation: p50 / p95 / p99",
+            lambda r: "{p50_ms} / {p95_ms} / {p99_ms} ms".format(**r["one_conversation"]),
+        ),
+        (
+            "1 conversation: throughput",
+            lambda r: f"{r['one_conversation']['throughput_msg_s']} msg/s",
+        ),
+        (
+            "32 conversations: p50 / p95 / p99",
+            lambda r: "{p50_ms} / {p95_ms} / {p99_ms} ms".format(**r["32_conversations"]),
+        ),
+        (
+            "32 conversations: throughput",
+            lambda r: f"{r['32_conversations']['throughput_msg_s']} msg/s",
+        ),
+        (
+            "32 conversations: each run's throughput, p95 (machine check, lower is faster)",
+            each_run_cell,
+        ),
+        (
+            "32 conversations: the red-flag turn's p50 / p95",
+            lambda r: "{red_flag_p50_ms} / {red_flag_p95_ms} ms".format(**r["32_conversations"]),
+        ),
+        (
+            "resident memory: Rasa server (private + mapped files)",
+            lambda r: "{rasa_server} MB ({rasa_server_private} + {rasa_server_files})".format(
+                **r["rss_mb"]
+            ),
+        ),
         ("resident memory: action server", lambda r: f"{r['rss_mb']['action_server']} MB"),
         *(
             (f"one long conversation, {where}: turns {mark - 9}–{mark}", per_turn_cell(key, mark))
             for where, key in PER_TURN_RUNS
             for mark in TURN_MARKS
         ),
-        *((f"one long conversation, {where}: last ÷ first", ratio_cell(key)) for where, key in PER_TURN_RUNS),
+        *(
+            (f"one long conversation, {where}: last ÷ first", ratio_cell(key))
+            for where, key in PER_TURN_RUNS
+        ),
     ]
     header = "| measure | " + " | ".join(r["project"] for r in results) + " |"
     lines = [header, "|---" * (len(results) + 1) + "|"]
@@ -385,40 +508,74 @@ def table(results: List[Dict[str, Any]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--no-baseline", action="store_true", help="measure this assistant only")
-    parser.add_argument("--conversations-1", type=int, default=30, help="conversations sent one at a time")
-    parser.add_argument("--conversations-32", type=int, default=160, help="conversations sent 32 at a time")
+    parser.add_argument(
+        "--conversations-1", type=int, default=30, help="conversations sent one at a time"
+    )
+    parser.add_argument(
+        "--conversations-32", type=int, default=160, help="conversations sent 32 at a time"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs of the 32-conversation load")
-    parser.add_argument("--turns", type=int, default=max(TURN_MARKS), help="turns of the one long conversation")
+    parser.add_argument(
+        "--turns", type=int, default=max(TURN_MARKS), help="turns of the one long conversation"
+    )
     args = parser.parse_args()
     ours = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     store, action_endpoint = ours["tracker_store"], ours["action_endpoint"]
     projects = [
         Project("this assistant", ROOT / "config.yml", store, action_endpoint),
-        Project("this assistant, WORKERS=2", ROOT / "config.yml", store, action_endpoint, workers=2),
+        Project(
+            "this assistant, WORKERS=2", ROOT / "config.yml", store, action_endpoint, workers=2
+        ),
     ]
     encoder = encoder_cost()
     results = []
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-"))
         postgres_port = stack.enter_context(local_service("postgres.sh"))
-        args.postgres = {"dialect": "postgresql", "url": "127.0.0.1", "port": postgres_port, "db": "rasa", "username": "postgres"}
-        args.redis = {"url": "127.0.0.1", "port": stack.enter_context(local_service("redis.sh")), "db": 0}
+        args.postgres = {
+            "dialect": "postgresql",
+            "url": "127.0.0.1",
+            "port": postgres_port,
+            "db": "rasa",
+            "username": "postgres",
+        }
+        args.redis = {
+            "url": "127.0.0.1",
+            "port": stack.enter_context(local_service("redis.sh")),
+            "db": 0,
+        }
         if not args.no_baseline:
             baseline = Path(tmp) / "baseline-config.yml"
             baseline.write_text(BASELINE_CONFIG)
-            projects.append(Project("Rasa defaults", baseline, {"type": "SQL", "dialect": "sqlite"}, {}, speedups=False))
+            projects.append(
+                Project(
+                    "Rasa defaults",
+                    baseline,
+                    {"type": "SQL", "dialect": "sqlite"},
+                    {},
+                    speedups=False,
+                )
+            )
         for index, project in enumerate(projects):
             workdir = Path(tmp) / str(index)
             workdir.mkdir()
             results.append(measure(project, workdir, args))
     OUT.mkdir(parents=True, exist_ok=True)
-    report = {"date": datetime.date.today().isoformat(), "machine": f"{os.cpu_count()} cores",
-              "sentence_encoder": encoder, "results": results}
+    report = {
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{os.cpu_count()} cores",
+        "sentence_encoder": encoder,
+        "results": results,
+    }
     (OUT / "bench.json").write_text(json.dumps(report, indent=2))
-    markdown = (f"Measured {report['date']} on {report['machine']} by `make bench`.\n\n{encoder_table(encoder)}\n\n"
-                f"{table(results)}\n")
+    markdown = (
+        f"Measured {report['date']} on {report['machine']} by `make bench`.\n\n{encoder_table(encoder)}\n\n"
+        f"{table(results)}\n"
+    )
     (OUT / "bench.md").write_text(markdown)
     print(markdown)
 

@@ -8,6 +8,7 @@ message: the bench conversation's chat turns, and real posts from the outside se
 (much longer: the time grows with the length). Targets: load <= 2 s, <= 150 MB more resident
 memory, <= 5 ms per chat message (median) on one core.
 """
+
 import argparse
 import json
 import os
@@ -35,7 +36,10 @@ def message_sets() -> Dict[str, List[str]]:
     from scripts.bench import CONVERSATION
     from backpain_assistant.outside_sets import load_items
 
-    return {"chat": CONVERSATION, "posts": [item.text for item in load_items(ROOT / "tests" / "outside", "dev")]}
+    return {
+        "chat": CONVERSATION,
+        "posts": [item.text for item in load_items(ROOT / "tests" / "outside", "dev")],
+    }
 
 
 def timings_ms(encoder, texts: List[str], rounds: int) -> List[float]:
@@ -73,7 +77,9 @@ def measure() -> Dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     result = measure()

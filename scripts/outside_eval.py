@@ -6,6 +6,7 @@
 
 The test part is scored, never listed: `--misses` works on the dev part only.
 """
+
 import argparse
 import contextlib
 import json
@@ -32,14 +33,22 @@ def assistant_url(url: str, model: Path) -> Iterator[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--part", choices=outside.PARTS, required=True)
     parser.add_argument("--url", default="", help="a running assistant; default: start one")
     parser.add_argument("--model", type=Path, default=MODEL, help="the trained model to serve")
-    parser.add_argument("--misses", action="store_true", help="list the dev part's unacceptable replies")
+    parser.add_argument(
+        "--misses", action="store_true", help="list the dev part's unacceptable replies"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--items", type=Path, default=outside.OUTSIDE_DIR,
-                        help="a folder of outside-set files not yet merged (a new collection's first contact)")
+    parser.add_argument(
+        "--items",
+        type=Path,
+        default=outside.OUTSIDE_DIR,
+        help="a folder of outside-set files not yet merged (a new collection's first contact)",
+    )
     args = parser.parse_args()
     if args.misses and args.part != "dev":
         parser.error("--misses lists dev items only: the test part is never read item by item")
@@ -48,8 +57,12 @@ def main() -> None:
         got = outside.replies_over_rest(url, items)
     results = {
         "assistant": outside.score(items, got),
-        "always out of scope": outside.score(items, outside.baseline_replies(items, outside.always_out_of_scope)),
-        "TF-IDF nearest section": outside.score(items, outside.baseline_replies(items, outside.tfidf_nearest_section(ARTICLES))),
+        "always out of scope": outside.score(
+            items, outside.baseline_replies(items, outside.always_out_of_scope)
+        ),
+        "TF-IDF nearest section": outside.score(
+            items, outside.baseline_replies(items, outside.tfidf_nearest_section(ARTICLES))
+        ),
     }
     print(f"{args.part} part: {len(items)} messages")
     for name, figures in results.items():
@@ -62,7 +75,9 @@ def main() -> None:
         print("\nmisses")
         for item, reply in zip(items, got):
             if not outside.acceptable(item, reply):
-                print(f"- {item.id} [{item.escalate} {item.tiers} {item.acceptable}] got {reply.behaviour} {reply.sources} tier={reply.tier}\n    {item.text!r}")
+                print(
+                    f"- {item.id} [{item.escalate} {item.tiers} {item.acceptable}] got {reply.behaviour} {reply.sources} tier={reply.tier}\n    {item.text!r}"
+                )
 
 
 if __name__ == "__main__":

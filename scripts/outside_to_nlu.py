@@ -8,6 +8,7 @@ the labels accept first: an article section -> the question intent whose answer 
 section (domain.yml), a referral -> ask_personal_advice, a decline -> out_of_scope. Messages
 that must or may escalate are left to the red-flag detectors.
 """
+
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -41,8 +42,8 @@ def topics_by_section(domain: Dict) -> Dict[str, str]:
 
 def intent_of(item: outside.Item, topics: Dict[str, str]) -> Optional[str]:
     for behaviour in item.acceptable:
-        if behaviour.startswith("answer:") and behaviour[len("answer:"):] in topics:
-            return "ask_" + topics[behaviour[len("answer:"):]]
+        if behaviour.startswith("answer:") and behaviour[len("answer:") :] in topics:
+            return "ask_" + topics[behaviour[len("answer:") :]]
         if behaviour == "referral":
             return "ask_personal_advice"
         if behaviour == "out_of_scope":
@@ -64,9 +65,13 @@ def main() -> None:
     grouped = examples_by_intent(outside.load_items(part="dev"), topics)
     lines = [HEADER, 'version: "3.1"\n', "nlu:\n"]
     for intent, texts in grouped.items():
-        lines += [f"  - intent: {intent}\n", "    examples: |\n"] + [f"      - {text}\n" for text in texts]
+        lines += [f"  - intent: {intent}\n", "    examples: |\n"] + [
+            f"      - {text}\n" for text in texts
+        ]
     OUTPUT.write_text("".join(lines), "utf-8")
-    parsed = yaml.safe_load(OUTPUT.read_text("utf-8"))  # the block style keeps every text as written
+    parsed = yaml.safe_load(
+        OUTPUT.read_text("utf-8")
+    )  # the block style keeps every text as written
     assert [block["intent"] for block in parsed["nlu"]] == list(grouped)
     print(f"{sum(len(t) for t in grouped.values())} examples written to {OUTPUT.relative_to(ROOT)}")
 

@@ -7,6 +7,7 @@ Sends the bench's message mix under one sender id with Rasa's SQL tracker store 
 or this project's (`ours`), on a temporary SQLite file, and at each turn profiles the next
 ten messages, printing the functions with the most cumulative time.
 """
+
 import argparse
 import asyncio
 import cProfile
@@ -36,7 +37,9 @@ async def profile(store_name: str, turns: List[int], top: int) -> None:
     domain = Domain.load(ROOT / "domain.yml")
     database = {"dialect": "sqlite", "db": str(Path(tempfile.mkdtemp()) / "profile.db")}
     store_class = SQLTrackerStore if store_name == "rasa" else RecentTurnsSQLTrackerStore
-    agent = Agent.load(str(ROOT / "models" / "backpain.tar.gz"), tracker_store=store_class(domain, **database))
+    agent = Agent.load(
+        str(ROOT / "models" / "backpain.tar.gz"), tracker_store=store_class(domain, **database)
+    )
     messages = itertools.cycle(CONVERSATION)
     sent = 0
     for turn in turns:
@@ -54,7 +57,9 @@ async def profile(store_name: str, turns: List[int], top: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--store", choices=["rasa", "ours"], default="ours")
     parser.add_argument("--turns", default="1,100,500", help="comma-separated turns to profile at")
     parser.add_argument("--top", type=int, default=25)

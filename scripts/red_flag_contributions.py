@@ -6,6 +6,7 @@ Parses every message with the trained model and scores four detectors on the sam
 the phrase matcher alone, the sentence-encoder classifier alone, the matcher with the
 classifier's veto, and all of it together (what the assistant does).
 """
+
 import argparse
 import asyncio
 import sys
@@ -21,7 +22,10 @@ from backpain_assistant.rasa_components.red_flag_router import RedFlagRouter  # 
 from tests.conftest import MODEL, SPACY_PIPELINE  # noqa: E402
 from tests.support import outside  # noqa: E402
 
-def detector_tiers(router: RedFlagRouter, matcher_flags: List, semantic: Dict) -> Dict[str, Optional[str]]:
+
+def detector_tiers(
+    router: RedFlagRouter, matcher_flags: List, semantic: Dict
+) -> Dict[str, Optional[str]]:
     """Each detector's most severe tier, combined by the router's own rule."""
     variants = {
         "matcher alone": (matcher_flags, {}),
@@ -43,9 +47,13 @@ def matcher_flags(nlp, text: str) -> List:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--part", choices=outside.PARTS, required=True)
-    parser.add_argument("--items", type=Path, default=outside.OUTSIDE_DIR, help="a folder of outside-set files")
+    parser.add_argument(
+        "--items", type=Path, default=outside.OUTSIDE_DIR, help="a folder of outside-set files"
+    )
     args = parser.parse_args()
     from rasa.core.agent import load_agent
 
@@ -56,14 +64,19 @@ def main() -> None:
     replies: Dict[str, List[outside.Reply]] = {}
     for item in items:
         parsed = asyncio.run(agent.parse_message(item.text))
-        tiers = detector_tiers(router, matcher_flags(nlp, item.text), parsed.get("semantic_red_flag") or {})
+        tiers = detector_tiers(
+            router, matcher_flags(nlp, item.text), parsed.get("semantic_red_flag") or {}
+        )
         for name, tier in tiers.items():
             replies.setdefault(name, []).append(outside.Reply([], [], tier))
     print(f"{args.part} part: {len(items)} messages")
     for name, got in replies.items():
         figures = outside.score(items, got)
-        wanted = ("must escalate: escalated at an acceptable tier", "emergencies at emergency tier",
-                  "benign escalated (lower is better)")
+        wanted = (
+            "must escalate: escalated at an acceptable tier",
+            "emergencies at emergency tier",
+            "benign escalated (lower is better)",
+        )
         print(f"\n{name}")
         for line in figures.lines():
             if line.startswith(wanted):

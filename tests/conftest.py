@@ -22,7 +22,9 @@ def find_articles() -> Path:
         return Path(os.environ["ARTICLES_DIR"])
     candidates = [ROOT.parent / "shared" / "articles"]
     origin = subprocess.run(
-        ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"], capture_output=True, text=True
+        ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     if origin and Path(origin).is_dir():
         candidates.append(Path(origin).resolve().parent / "shared" / "articles")
@@ -71,7 +73,13 @@ def assistant(server_dir: Path, action_url: str) -> Iterator[str]:
 def postgres() -> Iterator[Dict[str, Union[str, int]]]:
     """Connection settings of a private PostgreSQL server on loopback (scripts/postgres.sh)."""
     with servers.local_service("postgres.sh") as port:
-        yield {"dialect": "postgresql", "host": "127.0.0.1", "port": port, "db": "rasa", "username": "postgres"}
+        yield {
+            "dialect": "postgresql",
+            "host": "127.0.0.1",
+            "port": port,
+            "db": "rasa",
+            "username": "postgres",
+        }
 
 
 @pytest.fixture(scope="session")
@@ -89,8 +97,12 @@ def channel_standins() -> Iterator[ChannelStandIns]:
 
 
 @pytest.fixture(scope="session")
-def channels_assistant(server_dir: Path, action_url: str, channel_standins: ChannelStandIns) -> Iterator[str]:
+def channels_assistant(
+    server_dir: Path, action_url: str, channel_standins: ChannelStandIns
+) -> Iterator[str]:
     """A Rasa server with every channel on: Slack and Telegram pointed at local stand-ins of
     their APIs, REST behind a bearer token."""
-    with servers.rasa_server(server_dir, action_url, MODEL, env=channel_standins.environment()) as url:
+    with servers.rasa_server(
+        server_dir, action_url, MODEL, env=channel_standins.environment()
+    ) as url:
         yield url

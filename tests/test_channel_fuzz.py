@@ -1,6 +1,7 @@
 """Fuzzing the Slack, Telegram and socket.io channels of the running assistant: whatever
 arrives, never a 5xx, and on socket.io never silence. Deterministic (`derandomize`); counts
 and statuses go to results/fuzz/channels.json."""
+
 import json
 from collections import Counter
 from typing import Any, Dict, Iterator
@@ -26,7 +27,11 @@ telegram_updates = st.one_of(
             ),
             "callback_query": st.fixed_dictionaries(
                 {"id": st.text(max_size=10), "data": texts | json_values},
-                optional={"message": st.fixed_dictionaries({"chat": st.fixed_dictionaries({"id": chat_ids})})},
+                optional={
+                    "message": st.fixed_dictionaries(
+                        {"chat": st.fixed_dictionaries({"id": chat_ids})}
+                    )
+                },
             ),
         },
     ),
@@ -34,22 +39,36 @@ telegram_updates = st.one_of(
 ).map(lambda body: json.dumps(body).encode()) | st.binary(max_size=200)
 slack_events = st.one_of(
     st.fixed_dictionaries(
-        {"type": st.sampled_from(["event_callback", "url_verification", "app_rate_limited"]) | st.text(max_size=8)},
+        {
+            "type": st.sampled_from(["event_callback", "url_verification", "app_rate_limited"])
+            | st.text(max_size=8)
+        },
         optional={
             "event_id": st.text(max_size=12),
             "event": st.fixed_dictionaries(
                 {"type": st.sampled_from(["message", "app_mention"]) | st.text(max_size=8)},
-                optional={"text": texts | json_values, "user": st.text(max_size=8), "channel": st.text(max_size=8),
-                          "channel_type": st.sampled_from(["im", "channel"]), "subtype": st.text(max_size=8)},
-            ) | json_values,
+                optional={
+                    "text": texts | json_values,
+                    "user": st.text(max_size=8),
+                    "channel": st.text(max_size=8),
+                    "channel_type": st.sampled_from(["im", "channel"]),
+                    "subtype": st.text(max_size=8),
+                },
+            )
+            | json_values,
             "challenge": json_values,
         },
     ),
     json_values,
 ).map(lambda body: json.dumps(body).encode()) | st.binary(max_size=200)
-slack_content_types = st.sampled_from(["application/json", "application/x-www-form-urlencoded", "text/plain"])
+slack_content_types = st.sampled_from(
+    ["application/json", "application/x-www-form-urlencoded", "text/plain"]
+)
 widget_data = st.one_of(
-    st.fixed_dictionaries({"message": texts | json_values}, optional={"customData": json_values | st.text(max_size=20)}),
+    st.fixed_dictionaries(
+        {"message": texts | json_values},
+        optional={"customData": json_values | st.text(max_size=20)},
+    ),
     json_values,
 )
 
@@ -59,10 +78,17 @@ def statuses() -> Iterator[Dict[str, Counter]]:
     seen: Dict[str, Counter] = {"telegram": Counter(), "slack": Counter(), "socketio": Counter()}
     yield seen
     REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps({name: {"cases": sum(c.values()), "outcomes": dict(c)} for name, c in seen.items()}, indent=2))
+    REPORT.write_text(
+        json.dumps(
+            {name: {"cases": sum(c.values()), "outcomes": dict(c)} for name, c in seen.items()},
+            indent=2,
+        )
+    )
 
 
-def test_telegram_never_fails_with_a_5xx(channels_assistant: str, channel_standins, statuses) -> None:
+def test_telegram_never_fails_with_a_5xx(
+    channels_assistant: str, channel_standins, statuses
+) -> None:
     telegram = TelegramUser(channels_assistant, channel_standins.telegram_api)
 
     @settings(max_examples=300, **FUZZ_SETTINGS)
@@ -90,7 +116,9 @@ def test_slack_never_fails_with_a_5xx(channels_assistant: str, channel_standins,
     assert slack.say("does xanax help back pain?"), "the channel still answers after the fuzz"
 
 
-def test_socketio_answers_every_message_even_a_malformed_one(channels_assistant: str, statuses) -> None:
+def test_socketio_answers_every_message_even_a_malformed_one(
+    channels_assistant: str, statuses
+) -> None:
     widget = WidgetUser(channels_assistant)
     try:
 
@@ -100,7 +128,13 @@ def test_socketio_answers_every_message_even_a_malformed_one(channels_assistant:
             if isinstance(data, dict):
                 data = {**data, "session_id": widget.session_id}
             turns = widget.emit(data)
-            kind = "error" if turns and turns[0]["metadata"].get("kind") == "error" else "answered" if turns else "silence"
+            kind = (
+                "error"
+                if turns and turns[0]["metadata"].get("kind") == "error"
+                else "answered"
+                if turns
+                else "silence"
+            )
             statuses["socketio"][kind] += 1
             assert turns, f"no reply to {data!r}"
 

@@ -1,5 +1,6 @@
 """The same short conversation (a question, a follow-up, a red flag) through REST, socket.io,
 Slack and Telegram: the same answers, citations and escalation arrive on each."""
+
 from typing import Callable, Dict, Iterator, List
 
 import pytest
@@ -54,7 +55,9 @@ CHANNELS: Dict[str, Callable[..., Iterator[Say]]] = {
 
 
 @pytest.mark.parametrize("channel", sorted(CHANNELS))
-def test_the_same_conversation_on_every_channel(channel: str, channels_assistant: str, channel_standins) -> None:
+def test_the_same_conversation_on_every_channel(
+    channel: str, channels_assistant: str, channel_standins
+) -> None:
     replies: List[str] = []
     for say in CHANNELS[channel](channels_assistant, channel_standins):
         replies = [say(text) for text, _ in CONVERSATION]

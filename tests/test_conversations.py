@@ -1,4 +1,5 @@
 """Whole conversations with the running assistant over the REST channel, as a client sees them."""
+
 import re
 
 import pytest
@@ -15,7 +16,10 @@ def test_greeting_carries_the_disclaimer(chat: Chat) -> None:
     [turn] = chat.say("hi there")
     assert turn["metadata"] == {"kind": "greeting"}
     assert "not medical advice" in turn["text"] and "emergency" in turn["text"]
-    assert turn["buttons"][0] == {"title": "Does trazodone help back pain?", "payload": '/ask_effectiveness{"medication":"trazodone"}'}
+    assert turn["buttons"][0] == {
+        "title": "Does trazodone help back pain?",
+        "payload": '/ask_effectiveness{"medication":"trazodone"}',
+    }
 
 
 def test_a_first_question_gets_the_disclaimer_then_the_answer(chat: Chat) -> None:
@@ -26,8 +30,12 @@ def test_a_first_question_gets_the_disclaimer_then_the_answer(chat: Chat) -> Non
 
 def test_it_remembers_the_medication_and_switches_on_a_follow_up(chat: Chat) -> None:
     chat.say("hello")
-    assert sources(chat.say("does trazodone help back pain?")) == [{"article": "trazodone", "section": "conclusion"}]
-    assert sources(chat.say("what are its side effects?")) == [{"article": "trazodone", "section": "recovery"}]
+    assert sources(chat.say("does trazodone help back pain?")) == [
+        {"article": "trazodone", "section": "conclusion"}
+    ]
+    assert sources(chat.say("what are its side effects?")) == [
+        {"article": "trazodone", "section": "recovery"}
+    ]
     assert sources(chat.say("and Xanax?")) == [{"article": "xanax", "section": "conclusion"}]
 
 
@@ -78,7 +86,10 @@ def test_personal_questions_get_a_referral_without_numbers(chat: Chat, question:
 def test_xanax_referral_quotes_the_article_s_tapering_caution(chat: Chat) -> None:
     chat.say("hi")
     [turn] = chat.say("I want to stop taking xanax, how should I do it?")
-    assert turn["metadata"] == {"kind": "referral", "source": {"article": "xanax", "section": "recovery"}}
+    assert turn["metadata"] == {
+        "kind": "referral",
+        "source": {"article": "xanax", "section": "recovery"},
+    }
     assert "tapered off under medical supervision" in turn["text"]
 
 
@@ -91,16 +102,26 @@ def test_brand_names_map_to_the_antidepressants_article_which_speaks_in_general(
 
 def test_misspelt_drug_names_are_understood(chat: Chat) -> None:
     chat.say("hi")
-    assert sources(chat.say("side effects of xanex?")) == [{"article": "xanax", "section": "conclusion"}]
-    assert sources(chat.say("what is trazadone")) == [{"article": "trazodone", "section": "introduction"}]
+    assert sources(chat.say("side effects of xanex?")) == [
+        {"article": "xanax", "section": "conclusion"}
+    ]
+    assert sources(chat.say("what is trazadone")) == [
+        {"article": "trazodone", "section": "introduction"}
+    ]
 
 
 def test_a_question_without_a_medication_asks_which_one(chat: Chat) -> None:
     chat.say("hi")
     [turn] = chat.say("what are the side effects?")
     assert turn["metadata"]["kind"] == "clarify"
-    assert [b["title"] for b in turn["buttons"]] == ["Trazodone", "Xanax (alprazolam)", "Antidepressants"]
-    assert sources(chat.say(turn["buttons"][2]["payload"])) == [{"article": "antidepressants", "section": "side_effects"}]
+    assert [b["title"] for b in turn["buttons"]] == [
+        "Trazodone",
+        "Xanax (alprazolam)",
+        "Antidepressants",
+    ]
+    assert sources(chat.say(turn["buttons"][2]["payload"])) == [
+        {"article": "antidepressants", "section": "side_effects"}
+    ]
 
 
 def test_out_of_scope_is_honest_and_suggests_questions(chat: Chat) -> None:
@@ -121,10 +142,15 @@ def test_help_and_restart(chat: Chat) -> None:
     assert chat.kinds("what can you do?") == ["help"]
     chat.say("does xanax help back pain")
     assert chat.kinds("restart") == ["greeting"]
-    assert chat.kinds("what are the side effects?") == ["greeting", "clarify"], "a new start, medication forgotten"
+    assert chat.kinds("what are the side effects?") == [
+        "greeting",
+        "clarify",
+    ], "a new start, medication forgotten"
 
 
-def test_a_red_flag_is_escalated_with_what_to_do_now_and_staff_told_once(chat: Chat, staff_webhook) -> None:
+def test_a_red_flag_is_escalated_with_what_to_do_now_and_staff_told_once(
+    chat: Chat, staff_webhook
+) -> None:
     conversation = f"rest:{chat.sender}"  # what staff see: the channel and the REST client's sender
     chat.say("hi")
     chat.say("does xanax help back pain?")
@@ -170,7 +196,10 @@ def test_malformed_requests_get_a_clear_4xx(assistant: str, body: str, status: i
     import requests
 
     reply = requests.post(
-        f"{assistant}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}, timeout=10
+        f"{assistant}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        timeout=10,
     )
     assert reply.status_code == status
     assert reply.json()["error"]
@@ -180,14 +209,23 @@ def test_a_huge_message_is_refused_clearly(assistant: str) -> None:
     import requests
 
     reply = requests.post(
-        f"{assistant}/webhooks/rest/webhook", json={"sender": "x", "message": "a" * 100_000}, timeout=10
+        f"{assistant}/webhooks/rest/webhook",
+        json={"sender": "x", "message": "a" * 100_000},
+        timeout=10,
     )
     assert reply.status_code == 413 and "shorten" in reply.json()["error"]
 
 
 @pytest.mark.parametrize(
     "text",
-    ["😀😀😀", "¿el trazodone ayuda con el dolor de espalda?", "<img src=x onerror=alert(1)>", "tab\tbell\x07null\x00", "?!?!", "a" * 4_999],
+    [
+        "😀😀😀",
+        "¿el trazodone ayuda con el dolor de espalda?",
+        "<img src=x onerror=alert(1)>",
+        "tab\tbell\x07null\x00",
+        "?!?!",
+        "a" * 4_999,
+    ],
 )
 def test_odd_but_valid_messages_get_a_reply(chat: Chat, text: str) -> None:
     turns = chat.say(text)
@@ -198,7 +236,12 @@ def test_invalid_utf8_and_a_wrong_content_type_get_a_clear_4xx(assistant: str) -
     import requests
 
     url = f"{assistant}/webhooks/rest/webhook"
-    invalid = requests.post(url, data=b'{"sender": "x", "message": "\xff\xfe"}', headers={"Content-Type": "application/json"}, timeout=10)
+    invalid = requests.post(
+        url,
+        data=b'{"sender": "x", "message": "\xff\xfe"}',
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
     assert invalid.status_code == 400 and invalid.json()["error"]
     form = requests.post(url, data={"sender": "x", "message": "hi"}, timeout=10)
     assert form.status_code == 415 and "application/json" in form.json()["error"]

@@ -1,4 +1,5 @@
 """The article-to-answer map in domain.yml: complete, unambiguous, and citing real sections."""
+
 import itertools
 import json
 import re
@@ -30,8 +31,11 @@ def article_sections(article: str) -> Set[str]:
     headings = {
         snake_case(line)
         for line in lines
-        if line.strip() and line == line.lstrip() and len(line.split()) <= 5
-        and not line.rstrip().endswith((".", ":", "?")) and not line.startswith(("•", "-", "*"))
+        if line.strip()
+        and line == line.lstrip()
+        and len(line.split()) <= 5
+        and not line.rstrip().endswith((".", ":", "?"))
+        and not line.startswith(("•", "-", "*"))
     }
     return headings | {"introduction"}
 
@@ -45,7 +49,11 @@ def conditions(variant: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def chosen(response: str, slots: Dict[str, Optional[str]]) -> List[Dict[str, Any]]:
-    matching = [v for v in variants(response) if v.get("condition") and all(slots.get(k) == val for k, val in conditions(v).items())]
+    matching = [
+        v
+        for v in variants(response)
+        if v.get("condition") and all(slots.get(k) == val for k, val in conditions(v).items())
+    ]
     return matching or [v for v in variants(response) if not v.get("condition")]
 
 
@@ -54,11 +62,21 @@ def all_cited(variant: Dict[str, Any]) -> List[Dict[str, str]]:
     return metadata.get("sources") or ([metadata["source"]] if "source" in metadata else [])
 
 
-ANSWER_VARIANTS = [v for name in ("utter_answer", "utter_more") for v in variants(name) if v["metadata"]["kind"] in ("answer", "referral")]
+ANSWER_VARIANTS = [
+    v
+    for name in ("utter_answer", "utter_more")
+    for v in variants(name)
+    if v["metadata"]["kind"] in ("answer", "referral")
+]
 
 
-@pytest.mark.parametrize("topic, medication", itertools.product(sorted(set(TOPICS) - {"comparison"}), MEDICATIONS + [None]))
-def test_every_question_and_medication_has_exactly_one_answer(topic: str, medication: Optional[str]) -> None:
+@pytest.mark.parametrize(
+    "topic, medication",
+    itertools.product(sorted(set(TOPICS) - {"comparison"}), MEDICATIONS + [None]),
+)
+def test_every_question_and_medication_has_exactly_one_answer(
+    topic: str, medication: Optional[str]
+) -> None:
     assert len(chosen("utter_answer", {"topic": topic, "medication": medication})) == 1
 
 
@@ -87,21 +105,41 @@ def test_answers_leave_out_the_advert_and_scraping_leftovers(variant: Dict[str, 
 
 
 def test_tell_me_more_is_offered_exactly_where_there_is_more() -> None:
-    offered = [conditions(v) for v in variants("utter_answer") if TELL_ME_MORE in (v.get("buttons") or [])]
+    offered = [
+        conditions(v) for v in variants("utter_answer") if TELL_ME_MORE in (v.get("buttons") or [])
+    ]
     available = [conditions(v) for v in variants("utter_more") if v.get("condition")]
     assert sorted(map(str, offered)) == sorted(map(str, available))
 
 
 def test_every_red_flag_category_has_its_own_warning() -> None:
-    categories = yaml.safe_load((ROOT / "backpain_assistant" / "data" / "red_flag_detection.yml").read_text())["categories"]
-    warned = {conditions(v)["red_flag_category"]: v for v in variants("utter_red_flag") if v.get("condition")}
+    categories = yaml.safe_load(
+        (ROOT / "backpain_assistant" / "data" / "red_flag_detection.yml").read_text()
+    )["categories"]
+    warned = {
+        conditions(v)["red_flag_category"]: v
+        for v in variants("utter_red_flag")
+        if v.get("condition")
+    }
     assert set(warned) == set(categories)
     for category, variant in warned.items():
-        assert variant["metadata"]["red_flag"] == {"category": category, "tier": categories[category]["tier"]}
+        assert variant["metadata"]["red_flag"] == {
+            "category": category,
+            "tier": categories[category]["tier"],
+        }
 
 
 def test_every_response_says_what_kind_it_is() -> None:
-    kinds = {"answer", "referral", "red_flag", "out_of_scope", "clarify", "greeting", "help", "privacy"}
+    kinds = {
+        "answer",
+        "referral",
+        "red_flag",
+        "out_of_scope",
+        "clarify",
+        "greeting",
+        "help",
+        "privacy",
+    }
     for name, response_variants in DOMAIN["responses"].items():
         for variant in response_variants:
             assert variant["metadata"]["kind"] in kinds, name
@@ -134,7 +172,10 @@ def test_button_payloads_render_to_intents_with_known_entity_values() -> None:
                         assert value in DOMAIN["slots"][entity]["values"], (name, payload)
 
 
-NOT_SECTIONS = {("xanax", "source"), ("antidepressants", "other_options")}  # an empty heading; the advert
+NOT_SECTIONS = {
+    ("xanax", "source"),
+    ("antidepressants", "other_options"),
+}  # an empty heading; the advert
 
 
 @pytest.mark.parametrize("article", sorted(ARTICLE_FILES))

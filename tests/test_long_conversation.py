@@ -1,4 +1,5 @@
 """Context still holds at turn 1,000 of one conversation, and the store keeps every turn."""
+
 import itertools
 import sqlite3
 from pathlib import Path
@@ -19,11 +20,14 @@ def test_a_follow_up_at_turn_1000_gets_the_right_context(assistant: str, server_
     assert sources(chat.say("what are the side effects of trazodone")) == [
         {"article": "trazodone", "section": "recovery"}
     ]
-    assert sources(chat.say("and antidepressants?")) == [{"article": "antidepressants", "section": "side_effects"}]
+    assert sources(chat.say("and antidepressants?")) == [
+        {"article": "antidepressants", "section": "side_effects"}
+    ]
 
     database = server_dir / f"conversations-{urlparse(assistant).port}.db"
     with sqlite3.connect(database) as connection:
         (user_turns,) = connection.execute(
-            "SELECT count(*) FROM events WHERE sender_id = ? AND type_name = 'user'", (conversation_id("rest", chat.sender),)
+            "SELECT count(*) FROM events WHERE sender_id = ? AND type_name = 'user'",
+            (conversation_id("rest", chat.sender),),
         ).fetchone()
     assert user_turns == TURNS

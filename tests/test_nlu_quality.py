@@ -3,6 +3,7 @@
 `rasa test nlu` runs the whole trained pipeline (fallback and red-flag routing included)
 on every test file together and writes its reports to results/nlu/.
 """
+
 import json
 import subprocess
 import sys
@@ -37,7 +38,9 @@ def normalised(text: str) -> str:
 
 def test_the_test_set_is_large_and_not_in_the_training_data() -> None:
     test = [text for _, text in examples(TEST_SET)]
-    training = {normalised(t) for path in (ROOT / "data" / "nlu").glob("*.yml") for _, t in examples(path)}
+    training = {
+        normalised(t) for path in (ROOT / "data" / "nlu").glob("*.yml") for _, t in examples(path)
+    }
     assert len(test) >= 300
     assert len({normalised(t) for t in test}) == len(test), "a message is in two test files"
     assert [t for t in test if normalised(t) in training] == []
@@ -45,11 +48,25 @@ def test_the_test_set_is_large_and_not_in_the_training_data() -> None:
 
 def test_intent_macro_f1_meets_the_floor() -> None:
     subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "test", "nlu", "--nlu", str(TEST_SET), "--model", str(MODEL),
-         "--out", str(REPORT_DIR), "--no-plot", "--quiet"],
-        cwd=ROOT, check=True,
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "test",
+            "nlu",
+            "--nlu",
+            str(TEST_SET),
+            "--model",
+            str(MODEL),
+            "--out",
+            str(REPORT_DIR),
+            "--no-plot",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     report = json.loads((REPORT_DIR / "intent_report.json").read_text())
     macro_f1 = report["macro avg"]["f1-score"]
     print(f"intent macro-F1 {macro_f1:.4f}, accuracy {report['accuracy']:.4f}")
-    assert macro_f1 >= MACRO_F1_FLOOR, f"macro-F1 {macro_f1:.4f}; see {REPORT_DIR / 'intent_errors.json'}"
+    assert (
+        macro_f1 >= MACRO_F1_FLOOR
+    ), f"macro-F1 {macro_f1:.4f}; see {REPORT_DIR / 'intent_errors.json'}"

@@ -6,6 +6,7 @@ item. The floors are today's measured figures less a small margin, so a change t
 ground fails; they are far below the issues' targets (see README, "How good it is").
 Reports: results/outside/test.json.
 """
+
 import collections
 import json
 from typing import Dict, List
@@ -54,7 +55,9 @@ def test_the_sets_are_large_and_labelled(items: List[outside.Item]) -> None:
         assert not any(name in item.source_url.lower() for name in FORBIDDEN_SOURCES), item.id
         assert set(item.answer_sections) <= sections, item.id
         assert item.escalate in ("must", "must_not", "either"), item.id
-        assert set(item.tiers) <= set(outside.TIERS) and bool(item.tiers) == (item.escalate != "must_not"), item.id
+        assert set(item.tiers) <= set(outside.TIERS) and bool(item.tiers) == (
+            item.escalate != "must_not"
+        ), item.id
 
 
 def test_both_parts_are_sizeable_and_no_page_straddles_them(items: List[outside.Item]) -> None:
@@ -70,7 +73,10 @@ def test_the_generated_training_data_is_the_dev_part_and_up_to_date() -> None:
 
     topics = topics_by_section(yaml.safe_load((ROOT / "domain.yml").read_text()))
     expected = examples_by_intent(outside.load_items(part="dev"), topics)
-    written = {block["intent"]: [line[2:] for line in block["examples"].splitlines()] for block in yaml.safe_load(OUTPUT.read_text())["nlu"]}
+    written = {
+        block["intent"]: [line[2:] for line in block["examples"].splitlines()]
+        for block in yaml.safe_load(OUTPUT.read_text())["nlu"]
+    }
     assert written == expected, "run scripts/outside_to_nlu.py"
     test_texts = {" ".join(i.text.split()) for i in outside.load_items(part="test")}
     assert not test_texts & {t for texts in written.values() for t in texts}

@@ -1,19 +1,31 @@
 """The outside sets' scoring rules, on made-up replies (no item of the sets is read)."""
+
 from tests.support.outside import Item, Reply, acceptable, answered_acceptably, score
 
 
 def item(acceptable_behaviours, escalate="must_not", tiers=()):
-    return Item("x", "text", "https://example.org", list(acceptable_behaviours), escalate, list(tiers), None)
+    return Item(
+        "x", "text", "https://example.org", list(acceptable_behaviours), escalate, list(tiers), None
+    )
 
 
 def answer(*sources):
-    return [{"metadata": {"kind": "answer", "sources": [{"article": a, "section": s} for a, s in sources]}}]
+    return [
+        {
+            "metadata": {
+                "kind": "answer",
+                "sources": [{"article": a, "section": s} for a, s in sources],
+            }
+        }
+    ]
 
 
 def test_a_reply_is_reduced_to_its_kind_sources_and_most_severe_tier() -> None:
-    turns = [{"metadata": {"kind": "red_flag", "red_flag": {"tier": "urgent"}}},
-             {"metadata": {"kind": "red_flag", "red_flag": {"tier": "emergency"}}},
-             *answer(("xanax", "recovery"), ("trazodone", "recovery"))]
+    turns = [
+        {"metadata": {"kind": "red_flag", "red_flag": {"tier": "urgent"}}},
+        {"metadata": {"kind": "red_flag", "red_flag": {"tier": "emergency"}}},
+        *answer(("xanax", "recovery"), ("trazodone", "recovery")),
+    ]
     reply = Reply.from_turns(turns)
     assert reply.tier == "emergency" and reply.behaviour == "answer"
     assert reply.sources == ["xanax/recovery", "trazodone/recovery"]
@@ -29,9 +41,15 @@ def test_an_answer_counts_only_from_an_accepted_section() -> None:
 def test_escalation_rules() -> None:
     must = item(["emergency"], "must", ["emergency"])
     assert acceptable(must, Reply(["red_flag"], [], "emergency"))
-    assert not acceptable(must, Reply(["red_flag"], [], "urgent")), "an emergency needs the emergency tier"
-    assert not acceptable(item(["out_of_scope"]), Reply(["red_flag", "out_of_scope"], [], "urgent")), "a false alarm"
-    assert acceptable(item(["out_of_scope"], "either", ["urgent"]), Reply(["red_flag"], [], "urgent"))
+    assert not acceptable(
+        must, Reply(["red_flag"], [], "urgent")
+    ), "an emergency needs the emergency tier"
+    assert not acceptable(
+        item(["out_of_scope"]), Reply(["red_flag", "out_of_scope"], [], "urgent")
+    ), "a false alarm"
+    assert acceptable(
+        item(["out_of_scope"], "either", ["urgent"]), Reply(["red_flag"], [], "urgent")
+    )
 
 
 def test_the_figures_count_each_kind_of_message() -> None:

@@ -3,6 +3,7 @@ Redis. Conversations move between servers, survive faults and lose no answered t
 
 The tests share one stack and run in order; the last one kills a Rasa server.
 """
+
 import json
 import os
 import shutil
@@ -52,7 +53,9 @@ class Stack:
 
     def service(self, script: str, command: str, port: int = 0) -> None:
         name = script.split(".")[0]
-        args = [str(ROOT / "scripts" / script), command, str(self.dir / name)] + ([str(port)] if port else [])
+        args = [str(ROOT / "scripts" / script), command, str(self.dir / name)] + (
+            [str(port)] if port else []
+        )
         subprocess.run(args, check=True, timeout=120)
 
 
@@ -63,15 +66,27 @@ def stack() -> Iterator[Stack]:
     directory.chmod(0o755)
     rasa_ports = [servers.free_port(), servers.free_port()]
     ports = {name: servers.free_port() for name in ("PORT", "ACTION_PORT", "DB_PORT", "REDIS_PORT")}
-    env = servers.base_env({
-        "STACK_DIR": str(directory), "RASA_PORTS": " ".join(map(str, rasa_ports)), "REST_TOKEN": REST_TOKEN,
-        # The load tests play many clients from one address (tests/security checks the limits).
-        "CLIENT_RATE": "10000r/s", "CLIENT_BURST": "10000", "CLIENT_CONNECTIONS": "10000",
-        **{name: str(port) for name, port in ports.items()},
-    })
+    env = servers.base_env(
+        {
+            "STACK_DIR": str(directory),
+            "RASA_PORTS": " ".join(map(str, rasa_ports)),
+            "REST_TOKEN": REST_TOKEN,
+            # The load tests play many clients from one address (tests/security checks the limits).
+            "CLIENT_RATE": "10000r/s",
+            "CLIENT_BURST": "10000",
+            "CLIENT_CONNECTIONS": "10000",
+            **{name: str(port) for name, port in ports.items()},
+        }
+    )
     try:
         subprocess.run([STACK, "start"], check=True, env=env, timeout=600)
-        yield Stack(directory, f"http://127.0.0.1:{ports['PORT']}", rasa_ports, ports["DB_PORT"], ports["REDIS_PORT"])
+        yield Stack(
+            directory,
+            f"http://127.0.0.1:{ports['PORT']}",
+            rasa_ports,
+            ports["DB_PORT"],
+            ports["REDIS_PORT"],
+        )
     finally:
         subprocess.run([STACK, "stop"], env=env, timeout=120)
         shutil.rmtree(directory, ignore_errors=True)
@@ -81,7 +96,10 @@ def stack() -> Iterator[Stack]:
 
 def say(base_url: str, sender: str, text: str) -> Tuple[int, Any]:
     reply = requests.post(
-        f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, headers=AUTHORISED, timeout=60
+        f"{base_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        headers=AUTHORISED,
+        timeout=60,
     )
     return reply.status_code, reply.json()
 
@@ -91,12 +109,18 @@ def stored(stack: Stack, sender: str) -> List[Tuple[str, Any, float]]:
     engine = sa.create_engine(f"postgresql://postgres@127.0.0.1:{stack.db_port}/rasa")
     with engine.connect() as connection:
         rows = connection.execute(
-            sa.text("SELECT type_name, action_name, data, timestamp FROM events WHERE sender_id = :s ORDER BY id"),
+            sa.text(
+                "SELECT type_name, action_name, data, timestamp FROM events WHERE sender_id = :s ORDER BY id"
+            ),
             {"s": conversation_id("rest", sender)},
         ).all()
     engine.dispose()
     return [
-        (row.type_name, json.loads(row.data).get("text") if row.type_name == "user" else row.action_name, row.timestamp)
+        (
+            row.type_name,
+            json.loads(row.data).get("text") if row.type_name == "user" else row.action_name,
+            row.timestamp,
+        )
         for row in rows
     ]
 
@@ -108,7 +132,11 @@ def user_texts(stack: Stack, sender: str) -> List[str]:
 def test_turns_alternating_between_two_servers_keep_context_and_order(stack: Stack) -> None:
     first, second = stack.servers
     turns = [
-        (first, "does trazodone help back pain?", {"article": "trazodone", "section": "conclusion"}),
+        (
+            first,
+            "does trazodone help back pain?",
+            {"article": "trazodone", "section": "conclusion"},
+        ),
         (second, "what are its side effects?", {"article": "trazodone", "section": "recovery"}),
         (first, "and Xanax?", {"article": "xanax", "section": "conclusion"}),
         (second, "how long does it take to work?", {"article": "xanax", "section": "recovery"}),
@@ -129,17 +157,31 @@ def test_through_nginx_the_widget_connects_from_the_page_origin_only(stack: Stac
     threading.Thread(target=page.disconnect, daemon=True).start()
     elsewhere = socketio.Client(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
-        elsewhere.connect(stack.url, transports=["polling"], wait_timeout=10, headers={"Origin": "https://attacker.example"})
+        elsewhere.connect(
+            stack.url,
+            transports=["polling"],
+            wait_timeout=10,
+            headers={"Origin": "https://attacker.example"},
+        )
 
 
 def test_the_rest_channel_needs_the_token(stack: Stack) -> None:
-    assert requests.post(f"{stack.url}/webhooks/rest/webhook", json={"sender": "x", "message": "hi"}, timeout=30).status_code == 401
+    assert (
+        requests.post(
+            f"{stack.url}/webhooks/rest/webhook", json={"sender": "x", "message": "hi"}, timeout=30
+        ).status_code
+        == 401
+    )
 
 
 def test_nginx_refuses_bodies_over_64_kb(stack: Stack) -> None:
     body = json.dumps({"sender": "large", "message": "x" * (70 * 1024)})
-    reply = requests.post(f"{stack.url}/webhooks/rest/webhook", data=body,
-                          headers={"Content-Type": "application/json"}, timeout=30)
+    reply = requests.post(
+        f"{stack.url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
     assert reply.status_code == 413
 
 
@@ -164,7 +206,10 @@ def test_concurrent_messages_to_one_conversation_are_handled_one_at_a_time(stack
     assert not overlaps, "two servers handled this conversation at the same time"
 
 
-@pytest.mark.parametrize("service, script, port", [("postgresql", "postgres.sh", "db_port"), ("redis", "redis.sh", "redis_port")])
+@pytest.mark.parametrize(
+    "service, script, port",
+    [("postgresql", "postgres.sh", "db_port"), ("redis", "redis.sh", "redis_port")],
+)
 def test_a_restart_gives_a_clear_error_then_recovers_without_restarting_rasa(
     stack: Stack, service: str, script: str, port: str
 ) -> None:
@@ -178,26 +223,47 @@ def test_a_restart_gives_a_clear_error_then_recovers_without_restarting_rasa(
         stack.service(script, "start", getattr(stack, port))
     status, reply = say(stack.url, sender, "what are its side effects?")
     assert status == 200 and sources(reply) == [{"article": "trazodone", "section": "recovery"}]
-    report[f"{service}_restart"] = "503 with a retry message during the outage; the next message answered in context"
+    report[f"{service}_restart"] = (
+        "503 with a retry message during the outage; the next message answered in context"
+    )
 
 
-def test_without_the_action_server_answers_and_emergency_warnings_still_arrive(stack: Stack) -> None:
+def test_without_the_action_server_answers_and_emergency_warnings_still_arrive(
+    stack: Stack,
+) -> None:
     stack.kill("actions")
     status, reply = say(stack.url, "no-actions", "does xanax help back pain?")
     assert status == 200 and sources(reply) == [{"article": "xanax", "section": "conclusion"}]
-    status, reply = say(stack.url, "no-actions", "my husband took a whole bottle of xanax and won't wake up")
+    status, reply = say(
+        stack.url, "no-actions", "my husband took a whole bottle of xanax and won't wake up"
+    )
     assert status == 200
-    assert reply[0]["metadata"] == {"kind": "red_flag", "red_flag": {"category": "overdose", "tier": "emergency"}}
-    report["action_server_down"] = "FAQ answers and the emergency warning (from the domain) still arrive"
+    assert reply[0]["metadata"] == {
+        "kind": "red_flag",
+        "red_flag": {"category": "overdose", "tier": "emergency"},
+    }
+    report["action_server_down"] = (
+        "FAQ answers and the emergency warning (from the domain) still arrive"
+    )
 
 
 CONVERSATION = [
-    "hi", "does trazodone help back pain?", "what are its side effects?", "and Xanax?", "tell me more",
-    "how long does it take to work?", "is it addictive?", "what about antidepressants?", "thanks", "bye",
+    "hi",
+    "does trazodone help back pain?",
+    "what are its side effects?",
+    "and Xanax?",
+    "tell me more",
+    "how long does it take to work?",
+    "is it addictive?",
+    "what about antidepressants?",
+    "thanks",
+    "bye",
 ]
 
 
-def converse_with_retries(stack: Stack, sender: str, answered: List[str], errors: List[int], waits: List[float]) -> None:
+def converse_with_retries(
+    stack: Stack, sender: str, answered: List[str], errors: List[int], waits: List[float]
+) -> None:
     """A client that, like the chat widget, sends a message again after an error."""
     for text in CONVERSATION:
         started = time.monotonic()
@@ -225,20 +291,36 @@ def test_killing_a_rasa_server_under_load_loses_no_answered_turn(stack: Stack) -
     killer = threading.Thread(target=kill_a_third_of_the_way_through)
     killer.start()
     with ThreadPoolExecutor(conversations) as pool:
-        list(pool.map(lambda sender: converse_with_retries(stack, sender, answered[sender], errors, waits), answered))
+        list(
+            pool.map(
+                lambda sender: converse_with_retries(
+                    stack, sender, answered[sender], errors, waits
+                ),
+                answered,
+            )
+        )
     killer.join()
 
-    lost = {sender: [t for t in texts if t not in user_texts(stack, sender)] for sender, texts in answered.items()}
+    lost = {
+        sender: [t for t in texts if t not in user_texts(stack, sender)]
+        for sender, texts in answered.items()
+    }
     report["kill_one_server"] = {
-        "conversations": conversations, "turns_answered": sum(map(len, answered.values())),
-        "errors_seen_by_clients": len(errors), "error_statuses": sorted(set(errors)),
+        "conversations": conversations,
+        "turns_answered": sum(map(len, answered.values())),
+        "errors_seen_by_clients": len(errors),
+        "error_statuses": sorted(set(errors)),
         "turns_lost": sum(map(len, lost.values())),
         "longest_wait_for_an_answer_seconds": round(max(waits), 1),
     }
     assert not any(lost.values()), lost
-    assert all(texts == CONVERSATION for texts in answered.values()), "the other server did not carry on"
+    assert all(
+        texts == CONVERSATION for texts in answered.values()
+    ), "the other server did not carry on"
     assert all(status in (502, 503) for status in errors), errors
     for sender in answered:
         stored_texts = user_texts(stack, sender)
         assert [t for t in stored_texts if t in CONVERSATION] == stored_texts
-        assert sorted(set(stored_texts), key=stored_texts.index) == CONVERSATION, "turns stored out of order"
+        assert (
+            sorted(set(stored_texts), key=stored_texts.index) == CONVERSATION
+        ), "turns stored out of order"

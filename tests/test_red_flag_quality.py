@@ -17,6 +17,7 @@ tuning, is held to 98% on both recalls (one emergency message is still missed, s
 
 Reports: results/red_flags/<suite>.json.
 """
+
 import asyncio
 import json
 from collections import defaultdict
@@ -28,12 +29,18 @@ import yaml
 from tests.conftest import MODEL, ROOT
 from tests.test_nlu_quality import TEST_SET, examples
 
-RED_FLAGS = yaml.safe_load((ROOT / "backpain_assistant" / "data" / "red_flag_detection.yml").read_text())["categories"]
+RED_FLAGS = yaml.safe_load(
+    (ROOT / "backpain_assistant" / "data" / "red_flag_detection.yml").read_text()
+)["categories"]
 DATA = ROOT / "tests" / "red_flags"
 REPORTS = ROOT / "results" / "red_flags"
 FLOORS = {
     "tuning": {"recall_emergency_tier": 1.0, "recall_overall": 0.98, "false_positive_rate": 0.02},
-    "independent": {"recall_emergency_tier": 1.0, "recall_overall": 0.98, "false_positive_rate": 0.02},
+    "independent": {
+        "recall_emergency_tier": 1.0,
+        "recall_overall": 0.98,
+        "false_positive_rate": 0.02,
+    },
     # One emergency message is still missed (README: a euphemism for an erection).
     "blind": {"recall_emergency_tier": 0.98, "recall_overall": 0.98, "false_positive_rate": 0.02},
 }
@@ -55,7 +62,9 @@ def measure(parse, suite: str) -> Dict[str, Any]:
     labelled = yaml.safe_load((DATA / f"{suite}_red_flag_messages.yml").read_text())["messages"]
     benign = yaml.safe_load((DATA / f"{suite}_benign_messages.yml").read_text())["messages"]
     benign += [text for intent, text in examples(TEST_SET) if intent != "red_flag"]
-    per_category: Dict[str, Dict[str, int]] = defaultdict(lambda: {"messages": 0, "escalated": 0, "right_tier": 0, "right_category": 0})
+    per_category: Dict[str, Dict[str, int]] = defaultdict(
+        lambda: {"messages": 0, "escalated": 0, "right_tier": 0, "right_category": 0}
+    )
     missed, false_positives = [], []
     for item in labelled:
         flags = escalation(parse(item["text"]))
@@ -67,7 +76,13 @@ def measure(parse, suite: str) -> Dict[str, Any]:
         counts["right_tier"] += emergency_found if tier == "emergency" else bool(flags)
         counts["right_category"] += any(f["category"] == item["category"] for f in flags)
         if not flags or (tier == "emergency" and not emergency_found):
-            missed.append({"category": item["category"], "text": item["text"], "got": [f["category"] for f in flags]})
+            missed.append(
+                {
+                    "category": item["category"],
+                    "text": item["text"],
+                    "got": [f["category"] for f in flags],
+                }
+            )
     for text in benign:
         flags = escalation(parse(text))
         if flags:
@@ -80,9 +95,13 @@ def measure(parse, suite: str) -> Dict[str, Any]:
         "recall_overall": sum(c["escalated"] for c in per_category.values()) / len(labelled),
         "recall_emergency_tier": sum(per_category[c]["right_tier"] for c in emergency)
         / sum(per_category[c]["messages"] for c in emergency),
-        "category_accuracy": sum(c["right_category"] for c in per_category.values()) / len(labelled),
+        "category_accuracy": sum(c["right_category"] for c in per_category.values())
+        / len(labelled),
         "false_positive_rate": len(false_positives) / len(benign),
-        "per_category": {c: {**v, "recall": v["escalated"] / v["messages"]} for c, v in sorted(per_category.items())},
+        "per_category": {
+            c: {**v, "recall": v["escalated"] / v["messages"]}
+            for c, v in sorted(per_category.items())
+        },
         "missed": missed,
         "false_positives": false_positives,
     }
@@ -112,4 +131,6 @@ def test_overall_recall_meets_the_floor(report) -> None:
 
 
 def test_false_positives_stay_under_the_ceiling(report) -> None:
-    assert report["false_positive_rate"] <= FLOORS[report["suite"]]["false_positive_rate"], report["false_positives"]
+    assert report["false_positive_rate"] <= FLOORS[report["suite"]]["false_positive_rate"], report[
+        "false_positives"
+    ]

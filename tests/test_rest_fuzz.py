@@ -4,6 +4,7 @@ Deterministic (`derandomize`), with a bounded budget: message texts, intent payl
 metadata inside a well-formed request, then malformed requests of every shape. The count
 of cases and the statuses seen go to results/fuzz/rest.json for the README.
 """
+
 import json
 from collections import Counter
 from pathlib import Path
@@ -21,31 +22,62 @@ REPORT = ROOT / "results" / "fuzz" / "rest.json"
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=12,
 )
 # Rasa reads "/intent{entities}" as an intent with entities, skipping NLU: fuzz those too.
 payloads = st.sampled_from(
-    ["/red_flag", '/red_flag{"red_flag_category": "nonsense", "red_flag_tier": 3}', "/affirm", "/restart",
-     "/session_start", "/nlu_fallback", "/action_listen", '/ask_effectiveness{"medication": 42}',
-     '/ask_comparison{"medication_pair": "xanax_xanax"}', "/no_such_intent", "/greet{", "/"]
+    [
+        "/red_flag",
+        '/red_flag{"red_flag_category": "nonsense", "red_flag_tier": 3}',
+        "/affirm",
+        "/restart",
+        "/session_start",
+        "/nlu_fallback",
+        "/action_listen",
+        '/ask_effectiveness{"medication": 42}',
+        '/ask_comparison{"medication_pair": "xanax_xanax"}',
+        "/no_such_intent",
+        "/greet{",
+        "/",
+    ]
 )
 # Any Unicode (lone surrogates and control characters included), near the length limit, or payloads.
-texts = st.text(max_size=300) | st.text(min_size=4_990, max_size=5_010) | payloads | payloads.map(lambda p: p + " hi")
+texts = (
+    st.text(max_size=300)
+    | st.text(min_size=4_990, max_size=5_010)
+    | payloads
+    | payloads.map(lambda p: p + " hi")
+)
 well_formed = st.fixed_dictionaries(
     {"sender": st.text(min_size=1, max_size=20), "message": texts},
     optional={"metadata": st.dictionaries(st.text(max_size=10), json_values, max_size=4)},
 )
 malformed = st.one_of(
-    st.fixed_dictionaries({"sender": st.text(max_size=140) | json_values, "message": texts | json_values}),
+    st.fixed_dictionaries(
+        {"sender": st.text(max_size=140) | json_values, "message": texts | json_values}
+    ),
     json_values,
 ).map(lambda body: json.dumps(body).encode()) | st.binary(max_size=300)
 content_types = st.sampled_from(
-    ["application/json", "application/json; charset=utf-8", "text/plain", "", "application/x-www-form-urlencoded"]
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "",
+        "application/x-www-form-urlencoded",
+    ]
 )
 FUZZ_SETTINGS = dict(
-    deadline=None, derandomize=True, database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
 )
 
 
@@ -54,12 +86,19 @@ def statuses() -> Iterator[Dict[str, Counter]]:
     seen: Dict[str, Counter] = {"well_formed": Counter(), "malformed": Counter()}
     yield seen
     REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps({name: {"cases": sum(c.values()), "statuses": dict(c)} for name, c in seen.items()}, indent=2))
+    REPORT.write_text(
+        json.dumps(
+            {name: {"cases": sum(c.values()), "statuses": dict(c)} for name, c in seen.items()},
+            indent=2,
+        )
+    )
 
 
 def post(assistant: str, body: bytes, content_type: str, seen: Counter) -> requests.Response:
     headers = {"Content-Type": content_type} if content_type else {}
-    reply = requests.post(f"{assistant}/webhooks/rest/webhook", data=body, headers=headers, timeout=30)
+    reply = requests.post(
+        f"{assistant}/webhooks/rest/webhook", data=body, headers=headers, timeout=30
+    )
     seen[reply.status_code] += 1
     assert reply.status_code < 500, (body[:300], content_type, reply.text[:300])
     return reply
@@ -74,7 +113,9 @@ def test_any_message_in_a_well_formed_request_gets_a_reply_or_a_clear_4xx(
     @settings(max_examples=500, **FUZZ_SETTINGS)
     @given(request=well_formed)
     def case(request: Dict[str, Any]) -> None:
-        reply = post(assistant, json.dumps(request).encode(), "application/json", statuses["well_formed"])
+        reply = post(
+            assistant, json.dumps(request).encode(), "application/json", statuses["well_formed"]
+        )
         if reply.status_code == 200:
             assert all(turn["metadata"].get("kind") for turn in reply.json()), reply.json()
         else:
@@ -86,7 +127,9 @@ def test_any_message_in_a_well_formed_request_gets_a_reply_or_a_clear_4xx(
     assert action_errors == 0, f"the action server failed {action_errors} times; see {action_log}"
 
 
-def test_any_malformed_request_gets_a_clear_4xx(assistant: str, statuses: Dict[str, Counter]) -> None:
+def test_any_malformed_request_gets_a_clear_4xx(
+    assistant: str, statuses: Dict[str, Counter]
+) -> None:
     @settings(max_examples=300, **FUZZ_SETTINGS)
     @given(body=malformed, content_type=content_types)
     def case(body: bytes, content_type: str) -> None:
@@ -95,6 +138,11 @@ def test_any_malformed_request_gets_a_clear_4xx(assistant: str, statuses: Dict[s
             assert reply.json()["error"], "a 4xx must say what is wrong"
 
     case()
-    assert requests.post(
-        f"{assistant}/webhooks/rest/webhook", json={"sender": "after-fuzz", "message": "does xanax help back pain?"}, timeout=30
-    ).status_code == 200
+    assert (
+        requests.post(
+            f"{assistant}/webhooks/rest/webhook",
+            json={"sender": "after-fuzz", "message": "does xanax help back pain?"},
+            timeout=30,
+        ).status_code
+        == 200
+    )

@@ -8,6 +8,7 @@ session id reaches a new, empty conversation, not that person's.
 The widget resumes only a session id this server issued: 128 random bits and an HMAC of them
 under the deployment's key, so a client cannot make one up and must have been given it.
 """
+
 import hashlib
 import hmac
 import secrets
@@ -29,7 +30,7 @@ def conversation_id(channel: Text, sender: Any) -> Text:
 def recipient_of(channel: Text, conversation: Text) -> Text:
     """The id the channel's platform knows (a chat, a socket.io room, the client's sender)."""
     prefix = channel + SEPARATOR
-    return conversation[len(prefix):] if conversation.startswith(prefix) else conversation
+    return conversation[len(prefix) :] if conversation.startswith(prefix) else conversation
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +39,9 @@ def _session_key() -> bytes:
 
 
 def _tag(random_part: Text) -> Text:
-    return hmac.new(_session_key(), random_part.encode("ascii"), hashlib.sha256).hexdigest()[:SESSION_TAG_HEX_CHARS]
+    return hmac.new(_session_key(), random_part.encode("ascii"), hashlib.sha256).hexdigest()[
+        :SESSION_TAG_HEX_CHARS
+    ]
 
 
 def issue_session_id() -> Text:
@@ -52,7 +55,9 @@ def is_issued_session_id(session_id: Any) -> bool:
     random_part, tag = session_id.split(".")
     if len(random_part) != 2 * SESSION_RANDOM_BYTES or not _is_hex(random_part):
         return False
-    return hmac.compare_digest(tag.encode("utf-8", "surrogateescape"), _tag(random_part).encode("ascii"))
+    return hmac.compare_digest(
+        tag.encode("utf-8", "surrogateescape"), _tag(random_part).encode("ascii")
+    )
 
 
 def _is_hex(text: Text) -> bool:

@@ -1,4 +1,5 @@
 """What every channel does with a message: hand it to Rasa, and find out whether that worked."""
+
 import logging
 from asyncio import CancelledError
 from typing import Any, Awaitable, Callable, Optional, Text
@@ -30,7 +31,10 @@ async def handle(on_new_message: OnNewMessage, message: UserMessage) -> Optional
         await on_new_message(message)
     except (ConversationStoreUnavailable, CancelledError, Exception) as error:
         logger.error(
-            "%s.message.failure conversation=%s error=%s", message.input_channel, pseudonym(message.sender_id), type(error).__name__
+            "%s.message.failure conversation=%s error=%s",
+            message.input_channel,
+            pseudonym(message.sender_id),
+            type(error).__name__,
         )
         logger.debug("message failure details", exc_info=error)
         return error
@@ -47,7 +51,9 @@ async def handle_or_apologise(on_new_message: OnNewMessage, message: UserMessage
     except Exception as error:
         logger.error(
             "%s.apology.failure conversation=%s error=%s",
-            message.input_channel, pseudonym(message.sender_id), type(error).__name__,
+            message.input_channel,
+            pseudonym(message.sender_id),
+            type(error).__name__,
         )
     return False
 

@@ -1,5 +1,6 @@
 """The parts of a bot turn that chat platforms show differently: a red-flag heading, the
 text, the citation line, the suggestion buttons."""
+
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text
@@ -28,6 +29,8 @@ def turn_of(message: Dict[Text, Any]) -> Turn:
         text, citation = text[: found.start()].rstrip(), found.group(1)
     metadata = message.get("metadata") or {}
     red_flag = metadata.get("red_flag") or {}
-    heading = RED_FLAG_HEADINGS.get(red_flag.get("tier")) if metadata.get("kind") == "red_flag" else None
+    heading = (
+        RED_FLAG_HEADINGS.get(red_flag.get("tier")) if metadata.get("kind") == "red_flag" else None
+    )
     buttons = [b for b in message.get("buttons") or [] if b.get("title") and b.get("payload")]
     return Turn(text=text, heading=heading, citation=citation, buttons=buttons)

@@ -40,11 +40,19 @@ class MetadataCollectingOutputChannel(CollectingOutputChannel):
     async def send_attachment(self, recipient_id: Text, attachment: Text, **kwargs: Any) -> None:
         await self._collect(recipient_id, kwargs, attachment=attachment)
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(
+        self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
+    ) -> None:
         await self._collect(recipient_id, kwargs, custom=json_message)
 
-    async def _collect(self, recipient_id: Text, response_fields: Dict[Text, Any], **parts: Any) -> None:
-        message = {"recipient_id": recipient_of(self.name(), recipient_id), **parts, "metadata": response_fields.get("metadata") or {}}
+    async def _collect(
+        self, recipient_id: Text, response_fields: Dict[Text, Any], **parts: Any
+    ) -> None:
+        message = {
+            "recipient_id": recipient_of(self.name(), recipient_id),
+            **parts,
+            "metadata": response_fields.get("metadata") or {},
+        }
         await self._persist_message(message)
 
 
@@ -70,7 +78,9 @@ class RestWithMetadata(InputChannel):
         true (the production profile sets it): off loopback, anyone could post."""
         values, missing = from_environment(credentials, "token", "token_required")
         if not values["token"] and (values["token_required"] or "").lower() in TRUE_VALUES:
-            raise ValueError(f"The REST channel needs a token here: set {' or '.join(missing[:1]) or 'its token'}.")
+            raise ValueError(
+                f"The REST channel needs a token here: set {' or '.join(missing[:1]) or 'its token'}."
+            )
         return cls(values["token"])
 
     def __init__(self, token: Optional[Text] = None):
@@ -103,16 +113,22 @@ class RestWithMetadata(InputChannel):
             sender_id, text, metadata = parsed
             collector = MetadataCollectingOutputChannel()
             conversation = conversation_id(self.name(), sender_id)
-            message = UserMessage(text, collector, conversation, input_channel=self.name(), metadata=metadata)
+            message = UserMessage(
+                text, collector, conversation, input_channel=self.name(), metadata=metadata
+            )
             if await handle(on_new_message, message) is not None:
-                return response.json({"error": UNAVAILABLE}, status=503, headers={"Retry-After": "5"})
+                return response.json(
+                    {"error": UNAVAILABLE}, status=503, headers={"Retry-After": "5"}
+                )
             return response.json(collector.messages)
 
         return webhook
 
 
 ParsedRequest = Tuple[Text, Text, Optional[Dict[Text, Any]]]
-TOO_LARGE = f"The request is larger than {MAX_REQUEST_BYTES // 1024} KB; please shorten the message."
+TOO_LARGE = (
+    f"The request is larger than {MAX_REQUEST_BYTES // 1024} KB; please shorten the message."
+)
 
 
 def too_large(request: Request, exception: Exception) -> HTTPResponse:

@@ -7,6 +7,7 @@ are not answered twice; malformed bodies rejected with a 400 (Rasa's handler fai
 a 500); and a message that could not be handled is apologised for in Slack instead of being
 dropped.
 """
+
 import asyncio
 import html
 import json
@@ -42,17 +43,30 @@ def mrkdwn_escape(text: Text) -> Text:
 def blocks_of(turn: Turn) -> List[Dict[str, Any]]:
     blocks: List[Dict[str, Any]] = []
     if turn.heading:
-        blocks.append({"type": "header", "text": {"type": "plain_text", "text": turn.heading, "emoji": True}})
+        blocks.append(
+            {"type": "header", "text": {"type": "plain_text", "text": turn.heading, "emoji": True}}
+        )
     if turn.text:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn_escape(turn.text)}})
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn_escape(turn.text)}}
+        )
     if turn.citation:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"_{mrkdwn_escape(turn.citation)}_"}]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": f"_{mrkdwn_escape(turn.citation)}_"}],
+            }
+        )
     if turn.buttons:
         blocks.append(
             {
                 "type": "actions",
                 "elements": [
-                    {"type": "button", "text": {"type": "plain_text", "text": b["title"][:75]}, "value": b["payload"][:2000]}
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": b["title"][:75]},
+                        "value": b["payload"][:2000],
+                    }
                     for b in turn.buttons[:MAX_BUTTONS]
                 ],
             }
@@ -66,7 +80,13 @@ def fallback_text(turn: Turn) -> Text:
 
 
 class SlackOutput(SlackBot):
-    def __init__(self, token: Text, api_url: Text, channel: Optional[Text] = None, thread_id: Optional[Text] = None):
+    def __init__(
+        self,
+        token: Text,
+        api_url: Text,
+        channel: Optional[Text] = None,
+        thread_id: Optional[Text] = None,
+    ):
         super().__init__(token, channel, thread_id)
         self.client = AsyncWebClient(token, base_url=api_url)
 
@@ -121,7 +141,9 @@ class SlackChannel(SlackInput):
 
         return slack_webhook
 
-    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+    def get_output_channel(
+        self, channel: Optional[Text] = None, thread_id: Optional[Text] = None
+    ) -> OutputChannel:
         return SlackOutput(self.slack_token, self.api_url, channel or self.slack_channel, thread_id)
 
     async def process_message(
@@ -141,7 +163,9 @@ class SlackChannel(SlackInput):
         metadata = metadata or {}
         message = UserMessage(
             text,
-            self.get_output_channel(metadata.get("out_channel"), metadata.get("thread_id") if self.use_threads else None),
+            self.get_output_channel(
+                metadata.get("out_channel"), metadata.get("thread_id") if self.use_threads else None
+            ),
             sender_id,
             input_channel=self.name(),
             metadata=metadata,
@@ -152,7 +176,9 @@ class SlackChannel(SlackInput):
         task.add_done_callback(self._background_tasks.discard)
         return response.text("")
 
-    async def _is_redelivery(self, request: Request, sender_id: Text, event_id: Optional[Text]) -> bool:
+    async def _is_redelivery(
+        self, request: Request, sender_id: Text, event_id: Optional[Text]
+    ) -> bool:
         """A retry of an event whose first delivery is still being answered (Slack timed out),
         or that this conversation already holds."""
         if not request.headers.get(self.retry_num_header):
@@ -188,7 +214,12 @@ def malformed(request: Request) -> Optional[Text]:
             return "Send an interactive payload in the `payload` field."
         actions = payload.get("actions") if isinstance(payload, dict) else None
         user = payload.get("user") if isinstance(payload, dict) else None
-        if not (isinstance(actions, list) and actions and isinstance(actions[0], dict) and isinstance(user, dict)):
+        if not (
+            isinstance(actions, list)
+            and actions
+            and isinstance(actions[0], dict)
+            and isinstance(user, dict)
+        ):
             return "The interactive payload needs `actions` and `user`."
         return None
     return None

@@ -11,6 +11,7 @@ its conversation (Rasa 3.6 calls python-socketio's
 Rasa's own session persistence delivers nothing), but only with a session id this server issued:
 Rasa's channel continues whatever conversation the client names (see conversation_ids).
 """
+
 import inspect
 import json
 from typing import Any, Dict, List, Optional, Text
@@ -18,7 +19,12 @@ from typing import Any, Dict, List, Optional, Text
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
-from backpain_assistant.channels.conversation_ids import conversation_id, is_issued_session_id, issued_or_new, recipient_of
+from backpain_assistant.channels.conversation_ids import (
+    conversation_id,
+    is_issued_session_id,
+    issued_or_new,
+    recipient_of,
+)
 from backpain_assistant.channels.handling import OnNewMessage, handle_or_apologise
 from backpain_assistant.channels.rendering import turn_of
 from backpain_assistant.channels.settings import from_environment
@@ -40,7 +46,10 @@ def widget_message(message: Dict[Text, Any]) -> Dict[Text, Any]:
         metadata["customCss"] = RED_FLAG_CSS
     out: Dict[Text, Any] = {"text": "\n\n".join(p for p in paragraphs if p), "metadata": metadata}
     if turn.buttons:
-        out["quick_replies"] = [{"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in turn.buttons]
+        out["quick_replies"] = [
+            {"content_type": "text", "title": b["title"], "payload": b["payload"]}
+            for b in turn.buttons
+        ]
     return out
 
 
@@ -88,9 +97,13 @@ class WebsiteSocketIO(SocketIOInput):
                 await output.send_response(sid, {"text": problem[1], "metadata": {"kind": "error"}})
                 return
             if self.session_persistence:
-                await join(sid, sender)  # a client that skipped session_request still gets its answers
+                await join(
+                    sid, sender
+                )  # a client that skipped session_request still gets its answers
             conversation = conversation_id(CHANNEL, sender)
-            message = UserMessage(text, output, conversation, input_channel=self.name(), metadata=metadata)
+            message = UserMessage(
+                text, output, conversation, input_channel=self.name(), metadata=metadata
+            )
             await handle_or_apologise(on_new_message, message)
 
         async def session_request(sid: Text, data: Any = None, *extra: Any) -> None:

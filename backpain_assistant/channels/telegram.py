@@ -5,6 +5,7 @@ a `secret_token` and rejects updates without the matching `X-Telegram-Bot-Api-Se
 header. Bot turns are sent as HTML (escaped), red flags under a bold heading, the citation in
 italics, suggestions as inline buttons whose `callback_data` fits Telegram's 64 bytes.
 """
+
 import html
 import logging
 from typing import Any, Dict, Optional, Text, Tuple
@@ -66,7 +67,7 @@ def callback_data(button: Dict[Text, Any]) -> Text:
 
 
 def text_of_callback(data: Text) -> Text:
-    return data[len(TITLE_PREFIX):] if data.startswith(TITLE_PREFIX) else data
+    return data[len(TITLE_PREFIX) :] if data.startswith(TITLE_PREFIX) else data
 
 
 def html_of(turn: Turn) -> Text:
@@ -82,7 +83,9 @@ def send_message_payload(chat_id: Text, message: Dict[Text, Any]) -> Dict[Text, 
     payload: Dict[Text, Any] = {"chat_id": chat_id, "text": html_of(turn), "parse_mode": "HTML"}
     if turn.buttons:
         payload["reply_markup"] = {
-            "inline_keyboard": [[{"text": b["title"], "callback_data": callback_data(b)}] for b in turn.buttons]
+            "inline_keyboard": [
+                [{"text": b["title"], "callback_data": callback_data(b)}] for b in turn.buttons
+            ]
         }
     return payload
 
@@ -96,7 +99,9 @@ class TelegramOutput(OutputChannel):
         self.api = api
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        await self.api.call("sendMessage", send_message_payload(recipient_of(self.name(), recipient_id), message))
+        await self.api.call(
+            "sendMessage", send_message_payload(recipient_of(self.name(), recipient_id), message)
+        )
 
 
 Incoming = Tuple[Text, Text, Optional[Text]]
@@ -106,12 +111,18 @@ def incoming_of(update: Dict[Text, Any]) -> Optional[Incoming]:
     """(chat id, text, callback query id) of a text message or a button press, else None."""
     query = update.get("callback_query")
     if isinstance(query, dict):
-        chat = ((query.get("message") or {}).get("chat") or {}).get("id") or (query.get("from") or {}).get("id")
+        chat = ((query.get("message") or {}).get("chat") or {}).get("id") or (
+            query.get("from") or {}
+        ).get("id")
         if chat is not None and isinstance(query.get("data"), str):
             return str(chat), text_of_callback(query["data"]), query.get("id")
         return None
     message = update.get("message")
-    if isinstance(message, dict) and isinstance(message.get("chat"), dict) and "id" in message["chat"]:
+    if (
+        isinstance(message, dict)
+        and isinstance(message.get("chat"), dict)
+        and "id" in message["chat"]
+    ):
         text = message.get("text")
         return str(message["chat"]["id"]), text if isinstance(text, str) else "", None
     return None
@@ -127,13 +138,26 @@ class TelegramChannel(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        values, missing = from_environment(credentials, "bot_token", "secret_token", "webhook_url", "api_url")
+        values, missing = from_environment(
+            credentials, "bot_token", "secret_token", "webhook_url", "api_url"
+        )
         if not values["bot_token"] or not values["secret_token"]:
             required = [m for m in missing if m.endswith(("BOT_TOKEN", "SECRET_TOKEN"))]
             return DisabledChannel(cls.name(), required)
-        return cls(values["bot_token"], values["secret_token"], values["webhook_url"], values["api_url"] or DEFAULT_API_URL)
+        return cls(
+            values["bot_token"],
+            values["secret_token"],
+            values["webhook_url"],
+            values["api_url"] or DEFAULT_API_URL,
+        )
 
-    def __init__(self, bot_token: Text, secret_token: Text, webhook_url: Optional[Text], api_url: Text = DEFAULT_API_URL):
+    def __init__(
+        self,
+        bot_token: Text,
+        secret_token: Text,
+        webhook_url: Optional[Text],
+        api_url: Text = DEFAULT_API_URL,
+    ):
         self.api = TelegramBotApi(bot_token, api_url)
         self.secret_token = secret_token
         self.webhook_url = webhook_url
@@ -144,7 +168,11 @@ class TelegramChannel(InputChannel):
     async def register_webhook(self) -> None:
         await self.api.call(
             "setWebhook",
-            {"url": self.webhook_url, "secret_token": self.secret_token, "allowed_updates": ALLOWED_UPDATES},
+            {
+                "url": self.webhook_url,
+                "secret_token": self.secret_token,
+                "allowed_updates": ALLOWED_UPDATES,
+            },
         )
         logger.info("telegram.webhook.registered")
 
@@ -176,7 +204,9 @@ class TelegramChannel(InputChannel):
             except Exception:
                 update = None
             if not isinstance(update, dict):
-                return response.json({"error": "The body is not a Telegram Update object."}, status=400)
+                return response.json(
+                    {"error": "The body is not a Telegram Update object."}, status=400
+                )
             incoming = incoming_of(update)
             if incoming is None:
                 return response.json({"status": "ignored"})
@@ -191,13 +221,20 @@ class TelegramChannel(InputChannel):
         return telegram
 
     async def _answer(
-        self, request: Request, on_new_message: OnNewMessage, update: Dict[Text, Any],
-        chat_id: Text, text: Text, callback_query_id: Optional[Text],
+        self,
+        request: Request,
+        on_new_message: OnNewMessage,
+        update: Dict[Text, Any],
+        chat_id: Text,
+        text: Text,
+        callback_query_id: Optional[Text],
     ) -> None:
         output = self.get_output_channel()
         if callback_query_id:
             await self._acknowledge_button(callback_query_id)
-        problem = ONLY_TEXT if not text.strip() else TOO_LONG if len(text) > MAX_MESSAGE_CHARS else None
+        problem = (
+            ONLY_TEXT if not text.strip() else TOO_LONG if len(text) > MAX_MESSAGE_CHARS else None
+        )
         if problem:
             await output.send_response(chat_id, {"text": problem, "metadata": {"kind": "error"}})
             return
@@ -206,7 +243,9 @@ class TelegramChannel(InputChannel):
         if await already_handled(getattr(request.app.ctx, "agent", None), conversation, message_id):
             logger.info("telegram.redelivery.ignored update=%s", update.get("update_id"))
             return
-        message = UserMessage(text, output, conversation, input_channel=self.name(), message_id=message_id)
+        message = UserMessage(
+            text, output, conversation, input_channel=self.name(), message_id=message_id
+        )
         await handle_or_apologise(on_new_message, message)
 
     async def _acknowledge_button(self, callback_query_id: Text) -> None:

@@ -1,4 +1,5 @@
 """What a message must look like on channels where clients send whatever they like (REST, socket.io)."""
+
 import json
 from typing import Any, Optional, Text, Tuple
 

@@ -1,4 +1,5 @@
 """Serves the demo page that embeds the chat widget, from the same origin as the socket.io channel."""
+
 from pathlib import Path
 from typing import Text
 
@@ -36,7 +37,9 @@ class DemoPage(InputChannel):
 
         @page.route("/", methods=["GET"])
         async def index(request: Request) -> HTTPResponse:
-            return await response.file(WEB / "index.html", mime_type="text/html; charset=utf-8", headers=HEADERS)
+            return await response.file(
+                WEB / "index.html", mime_type="text/html; charset=utf-8", headers=HEADERS
+            )
 
         @page.route("/chat.js", methods=["GET"])
         async def start_widget(request: Request) -> HTTPResponse:

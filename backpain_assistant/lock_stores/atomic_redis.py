@@ -13,6 +13,7 @@ on without asking again: two round trips a message (issue, finish) instead of Ra
 seven or more. Waiting messages check the queue every `poll_seconds` instead of every
 second.
 """
+
 import json
 import time
 from contextlib import asynccontextmanager
@@ -80,4 +81,6 @@ class AtomicRedisLockStore(RedisLockStore):
         """Runs one operation of `ticket_queue.lua` on the conversation's queue."""
         key = self.key_prefix + conversation_id
         keys = [key, key + ISSUED_COUNT_SUFFIX]
-        return self._ticket_queue(keys=keys, args=[operation, repr(time.time()), conversation_id, repr(argument)])
+        return self._ticket_queue(
+            keys=keys, args=[operation, repr(time.time()), conversation_id, repr(argument)]
+        )

@@ -10,6 +10,7 @@ shapes, indices, values and dtypes (tested). Training is Rasa's.
 `sequence_features: false` leaves out the per-token matrices, for pipelines in which nothing
 reads them (a logistic regression reads only sentence features; DIET would need them).
 """
+
 from typing import Any, Callable, Dict, Iterable, List, Optional, Text, Tuple
 
 import numpy as np
@@ -31,7 +32,10 @@ class VocabularyCounter:
         self.analyze: Callable[[Text], Iterable[Text]] = vectorizer.build_analyzer()
 
     def serves(self, vectorizer: CountVectorizer) -> bool:
-        return vectorizer is self.vectorizer and getattr(vectorizer, "vocabulary_", None) is self.vocabulary
+        return (
+            vectorizer is self.vectorizer
+            and getattr(vectorizer, "vocabulary_", None) is self.vocabulary
+        )
 
     def count(self, documents: List[Text]) -> scipy.sparse.coo_matrix:
         rows: List[int] = []
@@ -48,8 +52,10 @@ class VocabularyCounter:
                 columns.append(index)
                 counts.append(1 if self.vectorizer.binary else found[index])
         return scipy.sparse.coo_matrix(
-            (np.array(counts, dtype=self.vectorizer.dtype),
-             (np.array(rows, dtype=np.int32), np.array(columns, dtype=np.int32))),
+            (
+                np.array(counts, dtype=self.vectorizer.dtype),
+                (np.array(rows, dtype=np.int32), np.array(columns, dtype=np.int32)),
+            ),
             shape=(len(documents), len(self.vocabulary)),
         )
 
@@ -65,7 +71,9 @@ class DirectCountVectorsFeaturizer(CountVectorsFeaturizer):
         self._counters: Dict[Text, VocabularyCounter] = {}
         self._sequence_features = bool(self._config.get("sequence_features", True))
 
-    def _create_features(self, attribute: Text, all_tokens: List[List[Text]]) -> Tuple[Features, Features]:
+    def _create_features(
+        self, attribute: Text, all_tokens: List[List[Text]]
+    ) -> Tuple[Features, Features]:
         counter = self._counter(attribute)
         if counter is None:
             return super()._create_features(attribute, all_tokens)
@@ -77,7 +85,11 @@ class DirectCountVectorsFeaturizer(CountVectorsFeaturizer):
                 sentence_features.append(None)
                 continue
             sequence_features.append(counter.count(tokens) if self._sequence_features else None)
-            sentence = counter.count([" ".join(tokens)]) if attribute in DENSE_FEATURIZABLE_ATTRIBUTES else None
+            sentence = (
+                counter.count([" ".join(tokens)])
+                if attribute in DENSE_FEATURIZABLE_ATTRIBUTES
+                else None
+            )
             sentence_features.append(sentence)
         return sequence_features, sentence_features
 

@@ -10,6 +10,7 @@ the Xanax article; antidepressants are recognised by the lexicon already), or th
 treatment sections for pain relievers and muscle relaxants (data/medication_classes.yml).
 What was found is added to the parse data as `other_medications`.
 """
+
 import logging
 from typing import Any, Dict, List, Optional, Set
 
@@ -32,7 +33,17 @@ OUT_OF_SCOPE = "out_of_scope"
 PERSONAL_ADVICE = "ask_personal_advice"
 FALLBACK = "nlu_fallback"
 # Topics whose answers are about the medication itself; the others are about back pain.
-MEDICATION_TOPICS = frozenset({"what_is", "effectiveness", "side_effects", "dependency", "time_to_work", "evidence", "comparison"})
+MEDICATION_TOPICS = frozenset(
+    {
+        "what_is",
+        "effectiveness",
+        "side_effects",
+        "dependency",
+        "time_to_work",
+        "evidence",
+        "comparison",
+    }
+)
 OTHER_MEDICATIONS_KEY = "other_medications"
 
 
@@ -63,12 +74,14 @@ class MedicationScope(StatelessComponent, IntentClassifier, EntityExtractorMixin
             return
         if not intent.startswith(QUESTION_PREFIX) or intent == PERSONAL_ADVICE:
             return
-        topic = intent[len(QUESTION_PREFIX):]
+        topic = intent[len(QUESTION_PREFIX) :]
         if topic not in MEDICATION_TOPICS:
             return
         specs = [self._classes.get(c, {}) for c in classes]
         articles = {spec.get("article") for spec in specs}
-        answered_as = {spec.get("answered_as") if topic in spec.get("for", ()) else None for spec in specs}
+        answered_as = {
+            spec.get("answered_as") if topic in spec.get("for", ()) else None for spec in specs
+        }
         if len(articles) == 1 and None not in articles:
             self._add_class_article(message, articles.pop())
         elif len(answered_as) == 1 and None not in answered_as:
@@ -78,7 +91,11 @@ class MedicationScope(StatelessComponent, IntentClassifier, EntityExtractorMixin
 
     def _add_class_article(self, message: Message, article: str) -> None:
         entity = {"entity": MEDICATION, "value": article, "start": 0, "end": 0}
-        message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name([entity]), add_to_output=True)
+        message.set(
+            ENTITIES,
+            message.get(ENTITIES, []) + self.add_extractor_name([entity]),
+            add_to_output=True,
+        )
 
 
 def _set_intent(message: Message, intent: str) -> None:

@@ -12,6 +12,7 @@ RedFlagRouter escalates on it as on the matcher's findings. When the classifier 
 off a ladder in 2015"). A short message keeps every finding, and an emergency is never vetoed.
 Both operating points were chosen on the outside dev part by cross-validation (docs/red-flags.md).
 """
+
 import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -43,7 +44,9 @@ def labelled_messages(paths: List[str], outside_part: str) -> List[Tuple[str, st
     found: List[Tuple[str, str]] = []
     for name in paths:
         path = Path(name)
-        found.extend(_outside_examples(path, outside_part) if path.is_dir() else _yaml_examples(path))
+        found.extend(
+            _outside_examples(path, outside_part) if path.is_dir() else _yaml_examples(path)
+        )
     return found
 
 
@@ -77,8 +80,13 @@ class RedFlagClassifier(GraphComponent):
             "C": 30.0,
         }
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 weights: Optional[Dict[str, np.ndarray]] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        weights: Optional[Dict[str, np.ndarray]] = None,
+    ) -> None:
         self._config = config
         self._storage = model_storage
         self._resource = resource
@@ -86,13 +94,24 @@ class RedFlagClassifier(GraphComponent):
         self._weights = weights
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "RedFlagClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "RedFlagClassifier":
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "RedFlagClassifier":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "RedFlagClassifier":
         try:
             with model_storage.read_from(resource) as directory:
                 with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as stored:
@@ -107,7 +126,8 @@ class RedFlagClassifier(GraphComponent):
         others = [
             (m.get(TEXT), NONE)
             for m in training_data.intent_examples
-            if m.get(INTENT) != RED_FLAG_INTENT and m.get(TEXT) not in labelled_texts  # each message once
+            if m.get(INTENT) != RED_FLAG_INTENT
+            and m.get(TEXT) not in labelled_texts  # each message once
         ]
         texts, labels = zip(*(labelled + others))
         # No class weighting: balanced weights raised recall a little and false alarms on

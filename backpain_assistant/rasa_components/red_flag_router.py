@@ -40,7 +40,6 @@ class RedFlagRouter(StatelessComponent, IntentClassifier, EntityExtractorMixin):
     entity keeps that question, so the escalation action can still answer it after the warning.
     """
 
-
     def __init__(self) -> None:
         self._categories = yaml_data.load("red_flag_detection")["categories"]
 
@@ -65,19 +64,27 @@ class RedFlagRouter(StatelessComponent, IntentClassifier, EntityExtractorMixin):
         if not semantic.get("category") or any(f.category == semantic["category"] for f in flags):
             return flags
         spec = self._categories[semantic["category"]]
-        found = RedFlag(semantic["category"], spec["tier"], spec["label"], evidence="sentence encoder")
+        found = RedFlag(
+            semantic["category"], spec["tier"], spec["label"], evidence="sentence encoder"
+        )
         return sorted(flags + [found], key=lambda f: TIER_ORDER.index(f.tier))
 
     def _route(self, message: Message, flags: List[RedFlag]) -> None:
         predicted = message.get(INTENT) or {}
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != RED_FLAG_INTENT]
+        ranking = [
+            r
+            for r in message.get(INTENT_RANKING_KEY) or []
+            if r.get(INTENT_NAME_KEY) != RED_FLAG_INTENT
+        ]
         red_flag = {INTENT_NAME_KEY: RED_FLAG_INTENT, "confidence": 1.0}
         message.set(INTENT, red_flag, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [red_flag] + ranking, add_to_output=True)
         message.set(
             RED_FLAGS_KEY,
             {
-                "flags": [{"category": f.category, "tier": f.tier, "label": f.label} for f in flags],
+                "flags": [
+                    {"category": f.category, "tier": f.tier, "label": f.label} for f in flags
+                ],
                 "predicted_intent": predicted.get(INTENT_NAME_KEY),
             },
             add_to_output=True,
@@ -89,7 +96,7 @@ class RedFlagRouter(StatelessComponent, IntentClassifier, EntityExtractorMixin):
         ]
         predicted_name = predicted.get(INTENT_NAME_KEY) or ""
         if predicted_name.startswith(QUESTION_PREFIX):
-            topic = predicted_name[len(QUESTION_PREFIX):]
+            topic = predicted_name[len(QUESTION_PREFIX) :]
             entities.append({"entity": TOPIC_ENTITY, "value": topic, "start": 0, "end": 0})
         entities = self.add_extractor_name(entities)
         message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
@@ -97,7 +104,11 @@ class RedFlagRouter(StatelessComponent, IntentClassifier, EntityExtractorMixin):
 
 
 def _demote_red_flag(message: Message) -> None:
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != RED_FLAG_INTENT]
+    ranking = [
+        r
+        for r in message.get(INTENT_RANKING_KEY) or []
+        if r.get(INTENT_NAME_KEY) != RED_FLAG_INTENT
+    ]
     if ranking:
         message.set(INTENT, ranking[0], add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

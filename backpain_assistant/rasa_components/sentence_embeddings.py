@@ -5,6 +5,7 @@ on a billion sentence pairs and places "my toes drag on the floor" near "foot dr
 classifier reads both side by side. `scale` sets the embedding's weight against the counts
 under the classifier's single regularisation strength (a unit vector is small beside counts).
 """
+
 from typing import Any, Dict, List, Text
 
 import numpy as np
@@ -27,7 +28,11 @@ SCALE = "scale"
 class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**DenseFeaturizer.get_default_config(), MODEL_DIR: "build/encoder/all-MiniLM-L6-v2", SCALE: 1.0}
+        return {
+            **DenseFeaturizer.get_default_config(),
+            MODEL_DIR: "build/encoder/all-MiniLM-L6-v2",
+            SCALE: 1.0,
+        }
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
@@ -66,4 +71,6 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _add(self, message: Message, vector: np.ndarray) -> None:
         sentence = (vector * self._scale).reshape(1, -1).astype(np.float32)
-        self.add_features_to_message(sequence=None, sentence=sentence, attribute=TEXT, message=message)
+        self.add_features_to_message(
+            sequence=None, sentence=sentence, attribute=TEXT, message=message
+        )

@@ -12,6 +12,7 @@ It also keeps the fitted coefficients in column-major order. scikit-learn scores
 call (29 intents × 6,926 features: 0.15 of the 0.25 ms of `predict_proba`); column-major, the
 transpose is already contiguous. The values, and so the probabilities, are the same.
 """
+
 from typing import Any, List, Tuple
 
 import numpy as np
@@ -62,9 +63,13 @@ def sentence_row(message: Message) -> scipy.sparse.csr_matrix:
     if not blocks:
         return scipy.sparse.csr_matrix((1, 0), dtype=np.float64)
     offsets = np.cumsum([0] + [block.shape[1] for block in blocks])
-    columns = np.concatenate([column + offset for (column, _), offset in zip(entries, offsets)]).astype(np.int32)
+    columns = np.concatenate(
+        [column + offset for (column, _), offset in zip(entries, offsets)]
+    ).astype(np.int32)
     values = np.concatenate([value for _, value in entries]).astype(np.float64)
-    return scipy.sparse.csr_matrix((values, columns, np.array([0, len(columns)], dtype=np.int32)), shape=(1, offsets[-1]))
+    return scipy.sparse.csr_matrix(
+        (values, columns, np.array([0, len(columns)], dtype=np.int32)), shape=(1, offsets[-1])
+    )
 
 
 def _summed_by_column(block: scipy.sparse.coo_matrix) -> Tuple[np.ndarray, np.ndarray]:

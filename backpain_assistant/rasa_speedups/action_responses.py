@@ -7,6 +7,7 @@ included, against 0.1 ms for the check of the reply. `use_compiled_action_respon
 makes `RemoteAction` use a validator built once; a reply is accepted or refused exactly as
 before, with the same error message.
 """
+
 from functools import lru_cache
 from typing import Any, Dict, Text
 
@@ -42,6 +43,8 @@ def validate_action_result(_action: RemoteAction, result: Dict[Text, Any]) -> bo
 
 def use_compiled_action_response_schema() -> None:
     if not callable(getattr(RemoteAction, "_validate_action_result", None)):
-        raise RuntimeError("RemoteAction no longer has _validate_action_result; this Rasa version checks replies differently.")
+        raise RuntimeError(
+            "RemoteAction no longer has _validate_action_result; this Rasa version checks replies differently."
+        )
     action_response_validator()  # compiled now, not in the first escalation
     RemoteAction._validate_action_result = validate_action_result

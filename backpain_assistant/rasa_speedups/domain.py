@@ -5,6 +5,7 @@ Rasa 3.6's processor asks `self.domain.is_empty()` for every parsed message
 `Domain.empty().as_dict()`, building a new empty `Domain` each time: about 2% of a message's
 time here. The empty domain's dictionary is built once instead; the comparison is Rasa's.
 """
+
 from functools import lru_cache
 from typing import Any, Dict, Text
 
@@ -28,7 +29,8 @@ def use_cached_empty_domain() -> None:
     if Domain.is_empty is is_empty:
         return
     require_source(
-        Domain.is_empty, RASAS_IS_EMPTY,
+        Domain.is_empty,
+        RASAS_IS_EMPTY,
         message="Domain.is_empty has changed in this Rasa version; review rasa_speedups.domain.",
     )
     Domain.is_empty = is_empty

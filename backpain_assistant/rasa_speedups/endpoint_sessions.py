@@ -17,6 +17,7 @@ no cookies between requests and puts no cap on concurrent ones.
 A session holds its loop, so a table keyed weakly by loop would never let go; the sessions of
 loops that have closed are dropped (and their sockets closed) whenever a new session is made.
 """
+
 import asyncio
 import atexit
 from typing import Any, Dict, Hashable, Optional
@@ -53,7 +54,11 @@ def settings_of(endpoint: EndpointConfig) -> Hashable:
 
 def new_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
     """The session `EndpointConfig.session` builds, with a bounded idle time for its connections."""
-    auth = aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"]) if endpoint.basic_auth else None
+    auth = (
+        aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
+        if endpoint.basic_auth
+        else None
+    )
     return aiohttp.ClientSession(
         headers=endpoint.headers,
         auth=auth,
@@ -104,7 +109,8 @@ def use_kept_alive_endpoint_sessions() -> None:
     if EndpointConfig.session is kept_session:
         return
     require_source(
-        EndpointConfig.request, "async with self.session() as session",
+        EndpointConfig.request,
+        "async with self.session() as session",
         message="EndpointConfig.request no longer opens self.session(); review rasa_speedups.endpoint_sessions.",
     )
     EndpointConfig.session = kept_session

@@ -1,4 +1,5 @@
 """Tables of per-event-loop state (kept sessions, turn slots)."""
+
 import asyncio
 from typing import Dict, List, TypeVar
 

@@ -9,6 +9,7 @@ collection then takes about 30 ms. Frozen objects are still freed by reference c
 a reference cycle among them is never collected, which would matter only if the model were
 replaced at run time (`PUT /model`, which needs `--enable-api`, off here).
 """
+
 import gc
 from typing import Any
 
@@ -30,7 +31,8 @@ def use_frozen_startup_objects() -> None:
     if rasa.core.run.load_agent_on_start is load_agent_then_freeze:
         return
     require_source(
-        rasa.core.run.serve_application, "partial(load_agent_on_start,",
+        rasa.core.run.serve_application,
+        "partial(load_agent_on_start,",
         message="rasa.core.run.serve_application no longer loads the agent through load_agent_on_start; "
         "review rasa_speedups.frozen_startup_objects.",
     )

@@ -10,6 +10,7 @@ Rasa has no setting for the runner of a served model: `MessageProcessor._load_mo
 `DaskGraphRunner` (rasa/core/processor.py). `use_sequential_graph_runner` replaces that name;
 `backpain_assistant.rasa_cli` does it before running Rasa's command line.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
@@ -49,7 +50,9 @@ class SequentialGraphRunner(DaskGraphRunner):
     def _order_for(self, targets: Sequence[Text]) -> List[Text]:
         key = tuple(targets)
         if key not in self._orders:
-            self._orders[key] = topological_order(self._graph_schema.minimal_graph_schema(list(targets)))
+            self._orders[key] = topological_order(
+                self._graph_schema.minimal_graph_schema(list(targets))
+            )
         return self._orders[key]
 
 

@@ -16,6 +16,7 @@
 The methods are replaced on Rasa's class rather than in a subclass: Rasa's config validation,
 its test reports and every stored event recognise the rule policy by its class and name.
 """
+
 import json
 from functools import lru_cache, wraps
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Text, Tuple
@@ -30,7 +31,9 @@ Feature = Tuple[Text, Text, Any]
 STATES_OF_THIS_PREDICTION = "_states_of_this_prediction"
 
 
-def possible_rule_keys(policy: RulePolicy, lookup: Dict[Text, Text], states: List[State]) -> Set[Text]:
+def possible_rule_keys(
+    policy: RulePolicy, lookup: Dict[Text, Text], states: List[State]
+) -> Set[Text]:
     """`RulePolicy._get_possible_keys`, with the pre-check."""
     possible_keys = list(lookup.keys())
     for turn_index, state in enumerate(reversed(states)):
@@ -40,7 +43,8 @@ def possible_rule_keys(policy: RulePolicy, lookup: Dict[Text, Text], states: Lis
         possible_keys = [
             key
             for key in possible_keys
-            if may_apply(key, turn_index, present) and policy._is_rule_applicable(key, turn_index, state)
+            if may_apply(key, turn_index, present)
+            and policy._is_rule_applicable(key, turn_index, state)
         ]
     return set(possible_keys)
 
@@ -69,7 +73,9 @@ def required_features(rule_key: Text, turn_index: int) -> Optional[FrozenSet[Fea
 def features_of(state: State) -> Optional[FrozenSet[Feature]]:
     try:
         return frozenset(
-            (state_type, key, value) for state_type, sub_state in state.items() for key, value in sub_state.items()
+            (state_type, key, value)
+            for state_type, sub_state in state.items()
+            for key, value in sub_state.items()
         )
     except TypeError:  # an unhashable value: leave every rule to Rasa's check
         return None
@@ -86,7 +92,9 @@ def states_computed_once(predict: Callable) -> Callable:
     """Wraps `RulePolicy._predict`: the states made during one prediction are kept until it ends."""
 
     @wraps(predict)
-    def predict_keeping_states(policy: RulePolicy, tracker: DialogueStateTracker, domain: Domain) -> Any:
+    def predict_keeping_states(
+        policy: RulePolicy, tracker: DialogueStateTracker, domain: Domain
+    ) -> Any:
         setattr(policy, STATES_OF_THIS_PREDICTION, {})
         try:
             return predict(policy, tracker, domain)
@@ -110,11 +118,17 @@ def prediction_states_from_kept(prediction_states: Callable) -> Callable:
     ) -> List[State]:
         kept = getattr(policy, STATES_OF_THIS_PREDICTION, None)
         if kept is None:
-            return prediction_states(policy, tracker, domain, use_text_for_last_user_input, rule_only_data)
+            return prediction_states(
+                policy, tracker, domain, use_text_for_last_user_input, rule_only_data
+            )
         key = json.dumps(rule_only_data, sort_keys=True, default=str)
         if key not in kept:
-            kept[key] = policy.featurizer._create_states(tracker, domain, rule_only_data=rule_only_data)
-        states = policy.featurizer.slice_state_history(copied(kept[key]), policy.featurizer.max_history)
+            kept[key] = policy.featurizer._create_states(
+                tracker, domain, rule_only_data=rule_only_data
+            )
+        states = policy.featurizer.slice_state_history(
+            copied(kept[key]), policy.featurizer.max_history
+        )
         policy.featurizer._choose_last_user_input([states], use_text_for_last_user_input)
         return states
 
@@ -123,14 +137,21 @@ def prediction_states_from_kept(prediction_states: Callable) -> Callable:
 
 def copied(states: List[State]) -> List[State]:
     """Copies deep enough for the featurizer, which deletes keys from the sub-states."""
-    return [{state_type: dict(sub_state) for state_type, sub_state in state.items()} for state in states]
+    return [
+        {state_type: dict(sub_state) for state_type, sub_state in state.items()} for state in states
+    ]
 
 
 def use_lean_rule_policy() -> None:
-    missing = [name for name in ("_get_possible_keys", "_predict", "_prediction_states", "_is_rule_applicable")
-               if not callable(getattr(RulePolicy, name, None))]
+    missing = [
+        name
+        for name in ("_get_possible_keys", "_predict", "_prediction_states", "_is_rule_applicable")
+        if not callable(getattr(RulePolicy, name, None))
+    ]
     if missing:
-        raise RuntimeError(f"RulePolicy no longer has {missing}; this Rasa version finds rules differently.")
+        raise RuntimeError(
+            f"RulePolicy no longer has {missing}; this Rasa version finds rules differently."
+        )
     if getattr(RulePolicy._predict, "__wrapped__", None) is not None:
         return  # already installed
     RulePolicy._get_possible_keys = possible_rule_keys

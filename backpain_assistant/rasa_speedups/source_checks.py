@@ -1,5 +1,6 @@
 """Each speed-up replaces code of the pinned Rasa (or Sanic) and refuses to install, with a clear
 error, when that code no longer reads as it did."""
+
 import inspect
 from typing import Any, Callable
 

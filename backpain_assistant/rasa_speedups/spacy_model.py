@@ -7,6 +7,7 @@ calls `spacy.load`: the second one cost 0.6 s of start-up and 14 MB. `use_one_sp
 `SpacyNLP.load_model` hand out the pipeline already loaded under the same name; a failed load
 is not remembered.
 """
+
 from functools import lru_cache
 
 from rasa.nlu.utils.spacy_utils import SpacyNLP
@@ -21,7 +22,9 @@ def use_one_spacy_load() -> None:
     method = SpacyNLP.__dict__.get("load_model")
     if isinstance(method, staticmethod) and method.__func__ is load_model_once:
         return
-    changed = "SpacyNLP.load_model has changed in this Rasa version; review rasa_speedups.spacy_model."
+    changed = (
+        "SpacyNLP.load_model has changed in this Rasa version; review rasa_speedups.spacy_model."
+    )
     if not isinstance(method, staticmethod):
         raise RuntimeError(changed)
     require_source(method.__func__, "spacy.load(spacy_model_name", message=changed)

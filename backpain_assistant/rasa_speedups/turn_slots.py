@@ -12,6 +12,7 @@ output channel for up to `KEEP_SLOT_WHILE_WAITING_S`: a quick call resumes at on
 one gives the slot up, so a slow action server or chat platform does not hold up other
 conversations; the turn takes a slot back before any new turn when its call returns.
 """
+
 import asyncio
 import contextvars
 import functools

@@ -9,6 +9,7 @@ their connections, the busier worker sets the p95 for as long as they stay.
 and each worker listen on a socket of its own with `SO_REUSEPORT`; Linux then hands each new
 connection to one of them by a hash of its addresses. One worker (`serve_single`) is unchanged, and so are Unix sockets.
 """
+
 import socket
 from ipaddress import ip_address
 from typing import Any
@@ -40,7 +41,11 @@ def reserve_address(host: str, port: int, *, backlog: int = 100) -> socket.socke
 def serve_on_own_socket(**settings: Any) -> Any:
     """Sanic's `serve` in a worker process, on its own listening socket at the reserved address."""
     reserved = settings.get("sock")
-    if settings.get("run_multiple") and reserved is not None and reserved.family in (socket.AF_INET, socket.AF_INET6):
+    if (
+        settings.get("run_multiple")
+        and reserved is not None
+        and reserved.family in (socket.AF_INET, socket.AF_INET6)
+    ):
         own = bound_reuse_port_socket(reserved.family, reserved.getsockname())
         own.listen(settings.get("backlog", 100))
         reserved.close()
@@ -52,7 +57,9 @@ def use_worker_sockets() -> None:
     if runners.serve is serve_on_own_socket:
         return
     require_source(
-        runners.serve_multiple, "sock = bind_socket(", "target=serve,",
+        runners.serve_multiple,
+        "sock = bind_socket(",
+        "target=serve,",
         message="Sanic's serve_multiple has changed; review rasa_speedups.worker_sockets.",
     )
     runners.bind_socket = reserve_address

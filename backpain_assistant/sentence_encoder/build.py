@@ -11,6 +11,7 @@ Refuses (exit status 1, nothing written) when any upstream file is missing or it
 the one upstream publishes. The output directory gets model.onnx, tokenizer.json and a manifest
 that records both files' hashes, which the encoder checks again when it loads.
 """
+
 import argparse
 import json
 import shutil
@@ -52,7 +53,9 @@ def build(output_dir: Path) -> None:
         "licence": settings["licence"],
         "max_tokens": settings["max_tokens"],
         "upstream_sha256": settings["files"],
-        "sha256": {name: model_files.sha256_of(staging / name) for name in (MODEL_FILE, TOKENIZER_FILE)},
+        "sha256": {
+            name: model_files.sha256_of(staging / name) for name in (MODEL_FILE, TOKENIZER_FILE)
+        },
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
     shutil.rmtree(output_dir, ignore_errors=True)
@@ -60,7 +63,9 @@ def build(output_dir: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("output_dir", type=Path)
     output_dir = parser.parse_args().output_dir
     try:

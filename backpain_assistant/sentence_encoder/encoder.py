@@ -5,6 +5,7 @@ One ONNX Runtime session per process and directory, shared by every component th
 worker serves many conversations at once, so parallelism comes from processes, not threads.
 Messages run one at a time without padding, so [PAD] tokens never enter the mean.
 """
+
 import json
 import threading
 from collections import OrderedDict
@@ -67,7 +68,9 @@ class SentenceEncoder:
         result = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for row, encoding in enumerate(self._tokenizer.encode_batch(list(texts))):
             ids = np.array([encoding.ids], dtype=np.int64)
-            (vectors,) = self._session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+            (vectors,) = self._session.run(
+                None, {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+            )
             result[row] = vectors[0]
         return result
 

@@ -4,6 +4,7 @@ The re-upload's Python code is never imported (it would pull in sentence-transfo
 PyTorch): its files are located through `importlib.metadata`, and every one of them must
 carry the sha256 the upstream repository publishes, or nothing is built.
 """
+
 import hashlib
 from importlib import metadata
 from pathlib import Path
@@ -47,7 +48,9 @@ def verify(directory: Path, expected: Mapping[str, str]) -> Dict[str, Path]:
             raise ModelFileMismatch(f"{path} is missing")
         actual = sha256_of(path)
         if actual != digest:
-            raise ModelFileMismatch(f"{path} has sha256 {actual}, upstream publishes {digest}: refusing to use it")
+            raise ModelFileMismatch(
+                f"{path} has sha256 {actual}, upstream publishes {digest}: refusing to use it"
+            )
         paths[name] = path
     return paths
 

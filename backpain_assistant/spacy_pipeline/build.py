@@ -1,7 +1,8 @@
 """Builds the project's spaCy pipeline from code and the YAML data in the package.
 
-    python -m backpain_assistant.spacy_pipeline.build OUTPUT_DIR
+python -m backpain_assistant.spacy_pipeline.build OUTPUT_DIR
 """
+
 import argparse
 from pathlib import Path
 from typing import Container, Dict, List
@@ -10,7 +11,9 @@ import spacy
 from spacy.language import Language
 
 from backpain_assistant import yaml_data
-from backpain_assistant.spacy_pipeline import drug_names, medication_lemmas, normalizer, red_flag_matcher  # noqa: F401  (factories)
+
+# Imported for their spaCy factories, which `add_pipe` looks up by name.
+from backpain_assistant.spacy_pipeline import drug_names, normalizer, red_flag_matcher  # noqa: F401
 from backpain_assistant.spacy_pipeline.medication_lemmas import MEDICATION_LABEL
 from backpain_assistant.spacy_pipeline.red_flag_matcher import concept_phrases
 
@@ -19,7 +22,9 @@ PIPELINE_NAME = "backpain_en"
 
 def fuzzy_vocabulary(red_flags: Dict) -> List[str]:
     """The words of the red-flag concepts' phrases that the normalizer may correct a misspelling to."""
-    terms = [term for concept in red_flags["concepts"].values() for term in concept_phrases(concept)]
+    terms = [
+        term for concept in red_flags["concepts"].values() for term in concept_phrases(concept)
+    ]
     return sorted({word for term in terms for word in term.lower().split() if word.isalpha()})
 
 
@@ -47,9 +52,15 @@ def other_medicine_names(lexicon: Dict, english_words: Container[str]) -> Dict[s
 
     covered = [term for terms in lexicon["medications"].values() for term in terms]
     classes = yaml_data.load("medication_classes")
-    keep = [generic for spec in classes["classes"].values() for generic in spec["generics"]] + classes["class_names"]
+    keep = [
+        generic for spec in classes["classes"].values() for generic in spec["generics"]
+    ] + classes["class_names"]
     return drug_names.dictionary_names(
-        drugs_finder.drug_variant_to_canonical, covered, classes["not_medicines"], english_words, keep
+        drugs_finder.drug_variant_to_canonical,
+        covered,
+        classes["not_medicines"],
+        english_words,
+        keep,
     )
 
 
@@ -58,7 +69,9 @@ def build_pipeline() -> Language:
     nlp = spacy.blank("en")
     nlp.meta["name"] = PIPELINE_NAME
     nlp.meta["version"] = "1.0.0"
-    nlp.meta["description"] = "Blank English, lookup lemmas, lexicon typo correction, medication entities, other medicines, red flags."
+    nlp.meta["description"] = (
+        "Blank English, lookup lemmas, lexicon typo correction, medication entities, other medicines, red flags."
+    )
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe(
         "lexicon_normalizer",
@@ -72,7 +85,9 @@ def build_pipeline() -> Language:
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
     ruler.add_patterns(medication_patterns(lexicon))
     finder = nlp.add_pipe("drug_name_finder")
-    finder.names = other_medicine_names(lexicon, nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup"))
+    finder.names = other_medicine_names(
+        lexicon, nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    )
     finder.classes = drug_names.class_of_generics(yaml_data.load("medication_classes")["classes"])
     nlp.add_pipe("red_flag_matcher")
     nlp.add_pipe("mask_medication_lemmas")
@@ -80,7 +95,9 @@ def build_pipeline() -> Language:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("output_dir", type=Path)
     output_dir = parser.parse_args().output_dir
     output_dir.parent.mkdir(parents=True, exist_ok=True)

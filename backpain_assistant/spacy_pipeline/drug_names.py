@@ -6,6 +6,7 @@ built and saved with it; the running assistant never imports the library (its di
 seconds to load). Each mention carries its generic name and its class from
 data/medication_classes.yml ("uncovered" when the articles say nothing of it).
 """
+
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +60,9 @@ def dictionary_names(
 
 
 class DrugNameFinder:
-    def __init__(self, names: Optional[Dict[str, str]] = None, classes: Optional[Dict[str, str]] = None):
+    def __init__(
+        self, names: Optional[Dict[str, str]] = None, classes: Optional[Dict[str, str]] = None
+    ):
         self.names: Dict[str, str] = names or {}
         self.classes: Dict[str, str] = classes or {}
 
@@ -91,7 +94,9 @@ class DrugNameFinder:
     def to_disk(self, path: Path, exclude=()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        (path / FILE_NAME).write_text(json.dumps({"names": self.names, "classes": self.classes}), "utf-8")
+        (path / FILE_NAME).write_text(
+            json.dumps({"names": self.names, "classes": self.classes}), "utf-8"
+        )
 
     def from_disk(self, path: Path, exclude=()) -> "DrugNameFinder":
         data = json.loads((Path(path) / FILE_NAME).read_text("utf-8"))

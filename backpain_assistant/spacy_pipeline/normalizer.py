@@ -55,7 +55,9 @@ class LexiconNormalizer:
             return None
         if self._is_english(word):
             return None
-        match = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=self._score_cutoff)
+        match = process.extractOne(
+            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=self._score_cutoff
+        )
         return match[0] if match else None
 
     def _is_english(self, word: str) -> bool:

@@ -64,7 +64,9 @@ def category_from_spec(name: str, spec: Dict[str, Any]) -> Category:
     if unknown:
         raise ValueError(f"red flag category {name}: unknown suppressed_by {sorted(unknown)}")
     if spec.get("unless") and spec["tier"] == TIER_ORDER[0]:
-        raise ValueError(f"red flag category {name}: an emergency is never ruled out by an `unless` concept")
+        raise ValueError(
+            f"red flag category {name}: an emergency is never ruled out by an `unless` concept"
+        )
     return Category(
         name=name,
         tier=spec["tier"],
@@ -88,11 +90,15 @@ class RedFlagMatcher:
     and may name concepts that rule it out (`unless`).
     """
 
-    def __init__(self, nlp: Language, name: str, red_flags: Dict[str, Any], negation: Dict[str, Any]):
+    def __init__(
+        self, nlp: Language, name: str, red_flags: Dict[str, Any], negation: Dict[str, Any]
+    ):
         self._nlp = nlp
         self._name = name
         self._concepts: Dict[str, Any] = red_flags["concepts"]
-        self._categories = [category_from_spec(c, spec) for c, spec in red_flags["categories"].items()]
+        self._categories = [
+            category_from_spec(c, spec) for c, spec in red_flags["categories"].items()
+        ]
         self._categories.sort(key=lambda c: TIER_ORDER.index(c.tier))
         self._negation = negation
         general = negation["general_questions"]
@@ -107,7 +113,10 @@ class RedFlagMatcher:
 
     def find(self, doc: Doc) -> List[RedFlag]:
         mentions = self._mentions(doc)
-        any_context = {ANY_CONTEXT + concept: [span for span, _ in spans] for concept, spans in mentions.items()}
+        any_context = {
+            ANY_CONTEXT + concept: [span for span, _ in spans]
+            for concept, spans in mentions.items()
+        }
         found = []
         for category in self._categories:
             usable = {
@@ -115,13 +124,17 @@ class RedFlagMatcher:
                 for concept, spans in mentions.items()
             }
             usable.update(any_context)
-            evidence = _first_satisfied_rule(category.rules, self._without_ruled_out(doc, category, usable))
+            evidence = _first_satisfied_rule(
+                category.rules, self._without_ruled_out(doc, category, usable)
+            )
             if evidence is not None:
                 text = " … ".join(doc[start:end].text for start, end in evidence)
                 found.append(RedFlag(category.name, category.tier, category.label, text))
         return found
 
-    def _without_ruled_out(self, doc: Doc, category: Category, usable: Dict[str, List[Span]]) -> Dict[str, List[Span]]:
+    def _without_ruled_out(
+        self, doc: Doc, category: Category, usable: Dict[str, List[Span]]
+    ) -> Dict[str, List[Span]]:
         """The mentions left once each `unless` mention has ruled out the category's mentions in
         its own sentence ("I had the flu in January" says nothing of another sentence's weight
         loss). An `unless` inside one of the category's own mentions ("dieting" in "not dieting")
@@ -144,7 +157,9 @@ class RedFlagMatcher:
             return any(s <= span[0] < e for s, e in sentences)
 
         return {
-            concept: [span for span in spans if not ruled_out(span)] if concept.lstrip(ANY_CONTEXT) in own_concepts else spans
+            concept: [span for span in spans if not ruled_out(span)]
+            if concept.lstrip(ANY_CONTEXT) in own_concepts
+            else spans
             for concept, spans in usable.items()
         }
 
@@ -157,11 +172,14 @@ class RedFlagMatcher:
         context_spans = _spans_by_key(matchers["context"], doc)
         masked = {
             i
-            for start, end in [s for spans in concept_spans.values() for s in spans] + context_spans["pseudo_negations"]
+            for start, end in [s for spans in concept_spans.values() for s in spans]
+            + context_spans["pseudo_negations"]
             for i in range(start, end)
         }
         context = {
-            kind: [span for span in context_spans[kind] if kind in TIME_KINDS or span[0] not in masked]
+            kind: [
+                span for span in context_spans[kind] if kind in TIME_KINDS or span[0] not in masked
+            ]
             for kind in CONTEXT_KINDS
         }
         in_general_questions = self._general_question_tokens(doc)
@@ -170,10 +188,14 @@ class RedFlagMatcher:
             for concept, spans in concept_spans.items()
         }
 
-    def _contexts(self, span: Span, context: Dict[str, List[Span]], in_general_questions: Set[int]) -> FrozenSet[str]:
+    def _contexts(
+        self, span: Span, context: Dict[str, List[Span]], in_general_questions: Set[int]
+    ) -> FrozenSet[str]:
         checks = {
             "negated": self._in_scope(span, context, "negation_before", "negation_after"),
-            "informational": self._in_scope(span, context, "informational_before", "informational_after"),
+            "informational": self._in_scope(
+                span, context, "informational_before", "informational_after"
+            ),
             "conditional": self._in_scope(span, context, "conditional_before", None),
             "general_question": span[0] in in_general_questions,
             "historical": self._is_historical(span, context),
@@ -215,14 +237,20 @@ class RedFlagMatcher:
         sentences.append((start, len(doc)))
         return [(s, e) for s, e in sentences if not all(t.is_space or t.is_punct for t in doc[s:e])]
 
-    def _in_scope(self, span: Span, context: Dict[str, List[Span]], before: str, after: Optional[str]) -> bool:
+    def _in_scope(
+        self, span: Span, context: Dict[str, List[Span]], before: str, after: Optional[str]
+    ) -> bool:
         window, post_window = self._negation["window"], self._negation["post_window"]
         if self._triggers_before(span, context[before], context["terminators"], window):
             return True
-        return after is not None and any(span[1] <= start <= span[1] + post_window for start, _ in context[after])
+        return after is not None and any(
+            span[1] <= start <= span[1] + post_window for start, _ in context[after]
+        )
 
     @staticmethod
-    def _triggers_before(span: Span, triggers: List[Span], terminators: List[Span], window: int) -> bool:
+    def _triggers_before(
+        span: Span, triggers: List[Span], terminators: List[Span], window: int
+    ) -> bool:
         for trigger_start, trigger_end in triggers:
             if trigger_end <= span[0] and span[0] - trigger_end <= window:
                 if not any(trigger_end <= t_start < span[0] for t_start, _ in terminators):
@@ -232,10 +260,14 @@ class RedFlagMatcher:
     def _get_matchers(self) -> Dict[str, Union[PhraseMatcher, Matcher]]:
         if self._matchers is None:
             self._matchers = {
-                "concepts": self._phrase_matcher({c: concept_phrases(s) for c, s in self._concepts.items()}),
+                "concepts": self._phrase_matcher(
+                    {c: concept_phrases(s) for c, s in self._concepts.items()}
+                ),
                 "concept_token_patterns": self._token_matcher(),
                 # One pass finds every kind of context phrase, each under its kind's key.
-                "context": self._phrase_matcher({k: self._negation[k] for k in CONTEXT_KINDS + ("pseudo_negations",)}),
+                "context": self._phrase_matcher(
+                    {k: self._negation[k] for k in CONTEXT_KINDS + ("pseudo_negations",)}
+                ),
             }
         return self._matchers
 
@@ -278,7 +310,9 @@ def _first_satisfied_rule(
         chosen: List[Span] = []
         used: Dict[str, Set[Span]] = defaultdict(set)
         for concept in rule:
-            candidate = next((s for s in spans.get(concept, []) if not _overlaps_any(s, used[concept])), None)
+            candidate = next(
+                (s for s in spans.get(concept, []) if not _overlaps_any(s, used[concept])), None
+            )
             if candidate is None:
                 break
             used[concept].add(candidate)
@@ -292,7 +326,11 @@ def _overlaps_any(span: Span, others: Set[Span]) -> bool:
     return any(span[0] < other[1] and other[0] < span[1] for other in others)
 
 
-@Language.factory("red_flag_matcher", default_config={"red_flags": "red_flag_detection", "negation": "negation"})
-def make_red_flag_matcher(nlp: Language, name: str, red_flags: str, negation: str) -> RedFlagMatcher:
+@Language.factory(
+    "red_flag_matcher", default_config={"red_flags": "red_flag_detection", "negation": "negation"}
+)
+def make_red_flag_matcher(
+    nlp: Language, name: str, red_flags: str, negation: str
+) -> RedFlagMatcher:
     """`red_flags` and `negation` name YAML files of backpain_assistant/data."""
     return RedFlagMatcher(nlp, name, yaml_data.load(red_flags), yaml_data.load(negation))

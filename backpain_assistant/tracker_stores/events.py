@@ -11,6 +11,7 @@ can be reused after a deletion; texts hold a timestamp and are decoded the same 
 time). Each caller gets its own shallow copy, so what Rasa sets on an event (such as
 `use_text_for_featurization`) stays in that caller's tracker.
 """
+
 import copy
 import functools
 import json

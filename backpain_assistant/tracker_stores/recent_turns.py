@@ -21,6 +21,7 @@ me"), its events are deleted instead of saved. With `retention_days`, a conversa
 last message is older than that is deleted when it is next retrieved, and all such
 conversations are purged at most once an hour.
 """
+
 import itertools
 import json
 import logging
@@ -78,7 +79,9 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         super().__init__(domain, **kwargs)
         if int(recent_turns) < 2:
-            raise ValueError("recent_turns must be at least 2 so a conversation start is never re-matched")
+            raise ValueError(
+                "recent_turns must be at least 2 so a conversation start is never re-matched"
+            )
         self.recent_turns = int(recent_turns)
         self.forget_after_action = forget_after_action
         self.retention = Retention(retention_days, purge_interval_seconds)
@@ -134,7 +137,9 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
             self._decoded.forget_all()
             logger.info("conversation.expired conversation=%s", pseudonym(sender_id))
             return None
-        tracker = DialogueStateTracker.from_events(sender_id, self._decoded.from_json(rows), self.domain.slots)
+        tracker = DialogueStateTracker.from_events(
+            sender_id, self._decoded.from_json(rows), self.domain.slots
+        )
         self._stored_counts.remember(tracker)
         return tracker
 
@@ -181,7 +186,9 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 
     def _delete_rows(self, sender_ids: List[Text]) -> None:
         with self.engine.begin() as connection:
-            connection.execute(self.SQLEvent.__table__.delete().where(self.SQLEvent.sender_id.in_(sender_ids)))
+            connection.execute(
+                self.SQLEvent.__table__.delete().where(self.SQLEvent.sender_id.in_(sender_ids))
+            )
         self._leave_no_copy_of_deleted_rows()
 
     def _leave_no_copy_of_deleted_rows(self) -> None:
@@ -193,7 +200,9 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         with self.engine.connect() as connection:
             busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
         if busy:
-            logger.warning("conversation.log_not_emptied: another process kept reading; the next deletion retries")
+            logger.warning(
+                "conversation.log_not_emptied: another process kept reading; the next deletion retries"
+            )
 
     def purge_expired(self) -> int:
         """Deletes the conversations whose last event is older than the retention; how many."""
@@ -206,9 +215,13 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         if not self.retention.enabled:
             return 0
         with self.engine.begin() as connection:
-            senders = list(connection.execute(EXPIRED_SENDERS, {"cutoff": self.retention.cutoff()}).scalars())
+            senders = list(
+                connection.execute(EXPIRED_SENDERS, {"cutoff": self.retention.cutoff()}).scalars()
+            )
             if senders:
-                connection.execute(self.SQLEvent.__table__.delete().where(self.SQLEvent.sender_id.in_(senders)))
+                connection.execute(
+                    self.SQLEvent.__table__.delete().where(self.SQLEvent.sender_id.in_(senders))
+                )
         if senders:
             self._leave_no_copy_of_deleted_rows()
             logger.info(f"conversation.purged count={len(senders)}")
@@ -232,20 +245,27 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         if stored is None:
             # A tracker this store did not hand out (a new conversation): Rasa's own rule.
             with self.engine.connect() as connection:
-                stored = connection.execute(self._queries.EVENTS_IN_SESSION, {"sender": tracker.sender_id}).scalar()
+                stored = connection.execute(
+                    self._queries.EVENTS_IN_SESSION, {"sender": tracker.sender_id}
+                ).scalar()
         return list(itertools.islice(tracker.events, stored, None))
 
 
 # SQLAlchemy 1.4 opens a new SQLite connection for every use (NullPool), which re-reads the
 # schema and starts with an empty page cache. Connections are kept instead, as SQLAlchemy 2.0
 # does for files.
-SQLITE_FILE_ENGINE: Dict[Text, Any] = {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False}}
+SQLITE_FILE_ENGINE: Dict[Text, Any] = {
+    "poolclass": sa.pool.QueuePool,
+    "connect_args": {"check_same_thread": False},
+}
 
 
 def with_time_limits(connect_args: Dict[Text, Any]) -> Dict[Text, Any]:
     """Rasa's PostgreSQL connect arguments (a schema's search path) and the time limits."""
     limits = postgresql_connect_args()
-    options = " ".join(option for option in (connect_args.get("options"), limits.pop("options")) if option)
+    options = " ".join(
+        option for option in (connect_args.get("options"), limits.pop("options")) if option
+    )
     return {**connect_args, **limits, "options": options}
 
 
@@ -314,7 +334,9 @@ class _RecentTurnsQueries:
         "  WHERE sender_id = :sender AND type_name = 'session_started') AS latest"
         " WHERE sender_id = :sender AND (timestamp >= latest.session_start OR latest.session_start IS NULL)"
     )
-    ROWS_FROM = sa.text("SELECT data FROM events WHERE sender_id = :sender AND id >= :start ORDER BY id")
+    ROWS_FROM = sa.text(
+        "SELECT data FROM events WHERE sender_id = :sender AND id >= :start ORDER BY id"
+    )
     ROWS_NAMED_THEN_FROM = sa.text(
         "SELECT id, data FROM events WHERE id IN :ids"
         " UNION ALL SELECT id, data FROM events WHERE sender_id = :sender AND id >= :start ORDER BY id"
@@ -334,7 +356,9 @@ class _RecentTurnsQueries:
         self.state = sa.text("SELECT " + ", ".join(columns))
         self.slot_params = {f"slot_{i}": name for i, name in enumerate(slot_names)}
 
-    def rows(self, connection: Any, sender_id: Text, recent_turns: int) -> Tuple[List[Text], Optional[float]]:
+    def rows(
+        self, connection: Any, sender_id: Text, recent_turns: int
+    ) -> Tuple[List[Text], Optional[float]]:
         """The tracker's rows, and when the conversation's last user message was sent."""
         turns = connection.execute(
             self.TURNS, {"sender": sender_id, "nth": recent_turns - 1, "beyond": recent_turns}
@@ -347,18 +371,30 @@ class _RecentTurnsQueries:
             return self._rows_from(connection, sender_id, turns.session_start)
         listen, last_reset, *latest = connection.execute(
             self.state,
-            {"sender": sender_id, "first_turn": turns.first_turn, "listen": ACTION_LISTEN_NAME, **self.slot_params},
+            {
+                "sender": sender_id,
+                "first_turn": turns.first_turn,
+                "listen": ACTION_LISTEN_NAME,
+                **self.slot_params,
+            },
         ).one()
         start = listen or turns.first_turn
-        named = [turns.session_start, *(i for i in latest if i is not None and i > (last_reset or 0))]
+        named = [
+            turns.session_start,
+            *(i for i in latest if i is not None and i > (last_reset or 0)),
+        ]
         earlier = sorted({i for i in named if i is not None and i < start})
         if not earlier:
             return self._rows_from(connection, sender_id, start)
-        result = connection.execute(self.ROWS_NAMED_THEN_FROM, {"ids": earlier, "sender": sender_id, "start": start})
+        result = connection.execute(
+            self.ROWS_NAMED_THEN_FROM, {"ids": earlier, "sender": sender_id, "start": start}
+        )
         return [row.data for row in result]
 
     def _rows_from(self, connection: Any, sender_id: Text, start: Optional[int]) -> List[Text]:
-        return list(connection.execute(self.ROWS_FROM, {"sender": sender_id, "start": start or 0}).scalars())
+        return list(
+            connection.execute(self.ROWS_FROM, {"sender": sender_id, "start": start or 0}).scalars()
+        )
 
 
 class _StoredEventCounts:

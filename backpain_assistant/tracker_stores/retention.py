@@ -1,4 +1,5 @@
 """How long conversations are kept: `retention_days` after their last message."""
+
 import logging
 import threading
 import time
@@ -12,13 +13,17 @@ logger = logging.getLogger(__name__)
 SECONDS_PER_DAY = 86400
 PURGE_INTERVAL_SECONDS = 3600
 
-EXPIRED_SENDERS = sa.text("SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff")
+EXPIRED_SENDERS = sa.text(
+    "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"
+)
 
 
 class Retention:
     """`days=None` keeps conversations for good."""
 
-    def __init__(self, days: Optional[float], purge_interval_seconds: float = PURGE_INTERVAL_SECONDS) -> None:
+    def __init__(
+        self, days: Optional[float], purge_interval_seconds: float = PURGE_INTERVAL_SECONDS
+    ) -> None:
         if days is not None and float(days) <= 0:
             raise ValueError("retention_days must be positive; leave it out to keep conversations")
         self.seconds = float(days) * SECONDS_PER_DAY if days is not None else None
@@ -51,12 +56,16 @@ def purge_on_a_timer(purge: Callable[[], int], retention: Retention) -> Optional
     if not retention.enabled:
         return None
     method = weakref.WeakMethod(purge)
-    thread = threading.Thread(target=_purge_while_alive, args=(method, retention), name="retention", daemon=True)
+    thread = threading.Thread(
+        target=_purge_while_alive, args=(method, retention), name="retention", daemon=True
+    )
     thread.start()
     return thread
 
 
-def _purge_while_alive(method: "weakref.WeakMethod[Callable[[], int]]", retention: Retention) -> None:
+def _purge_while_alive(
+    method: "weakref.WeakMethod[Callable[[], int]]", retention: Retention
+) -> None:
     while True:
         time.sleep(retention.purge_interval_seconds)
         purge = method()

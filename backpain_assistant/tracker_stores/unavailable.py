@@ -1,4 +1,5 @@
 """Telling the person the truth when conversations cannot be read or written."""
+
 import functools
 from typing import Any, Awaitable, Callable, TypeVar
 
@@ -21,7 +22,9 @@ class ConversationStoreUnavailable(BaseException):
     """
 
 
-def unavailable_on_database_error(method: Callable[..., Awaitable[Result]]) -> Callable[..., Awaitable[Result]]:
+def unavailable_on_database_error(
+    method: Callable[..., Awaitable[Result]],
+) -> Callable[..., Awaitable[Result]]:
     @functools.wraps(method)
     async def wrapper(*args: Any, **kwargs: Any) -> Result:
         try:

@@ -25,7 +25,10 @@ def test_the_previous_medication_is_the_one_set_before_the_latest_message() -> N
 
 
 async def test_the_action_sets_the_pair_slot() -> None:
-    events = [{"event": "slot", "name": "medication", "value": "antidepressants"}, {"event": "user"}]
+    events = [
+        {"event": "slot", "name": "medication", "value": "antidepressants"},
+        {"event": "user"},
+    ]
     latest = {"entities": [{"entity": "medication", "value": "trazodone"}]}
     tracker = Tracker("p", {}, latest, events, False, None, {}, "action_listen")
     result = await ActionPairMedications().run(CollectingDispatcher(), tracker, {})

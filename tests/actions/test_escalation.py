@@ -10,9 +10,17 @@ from tests.support.staff_webhook import StaffWebhook
 
 
 def tracker(
-    category: Optional[str], tier: Optional[str], predicted: str = "red_flag", escalations=None, flags=()
+    category: Optional[str],
+    tier: Optional[str],
+    predicted: str = "red_flag",
+    escalations=None,
+    flags=(),
 ) -> Tracker:
-    latest = {"text": "...", "intent": {"name": "red_flag"}, "red_flags": {"predicted_intent": predicted, "flags": list(flags)}}
+    latest = {
+        "text": "...",
+        "intent": {"name": "red_flag"},
+        "red_flags": {"predicted_intent": predicted, "flags": list(flags)},
+    }
     slots = {"red_flag_category": category, "red_flag_tier": tier, "escalations": escalations}
     return Tracker("person-1", slots, latest, [], False, None, {}, "action_listen")
 
@@ -34,8 +42,15 @@ def private_staff_webhook() -> Iterator[StaffWebhook]:
 async def test_an_emergency_says_to_call_the_emergency_number_and_is_recorded() -> None:
     messages, events = await run(tracker("cauda_equina", "emergency"))
     assert len(messages) == 1
-    assert "emergency department" in messages[0]["text"] and "112" in messages[0]["text"] and "911" in messages[0]["text"]
-    assert messages[0]["metadata"] == {"kind": "red_flag", "red_flag": {"category": "cauda_equina", "tier": "emergency"}}
+    assert (
+        "emergency department" in messages[0]["text"]
+        and "112" in messages[0]["text"]
+        and "911" in messages[0]["text"]
+    )
+    assert messages[0]["metadata"] == {
+        "kind": "red_flag",
+        "red_flag": {"category": "cauda_equina", "tier": "emergency"},
+    }
     assert events == [SlotSet("escalations", ["cauda_equina:emergency"])]
 
 
@@ -54,11 +69,18 @@ async def test_urgent_flags_say_to_see_a_doctor_today() -> None:
     assert "contact a doctor today" in messages[0]["text"]
 
 
-@pytest.mark.parametrize("category, tier", [(None, None), ("nonsense", 3), (["a"], "emergency"), (42, "urgent")])
-async def test_a_flag_the_detector_does_not_define_is_an_urgent_unnamed_flag(category: Any, tier: Any) -> None:
+@pytest.mark.parametrize(
+    "category, tier", [(None, None), ("nonsense", 3), (["a"], "emergency"), (42, "urgent")]
+)
+async def test_a_flag_the_detector_does_not_define_is_an_urgent_unnamed_flag(
+    category: Any, tier: Any
+) -> None:
     """Clients can send any `/red_flag{...}` payload; found by tests/test_rest_fuzz.py."""
     messages, events = await run(tracker(category, tier))
-    assert messages[0]["metadata"] == {"kind": "red_flag", "red_flag": {"category": "possible_red_flag", "tier": "urgent"}}
+    assert messages[0]["metadata"] == {
+        "kind": "red_flag",
+        "red_flag": {"category": "possible_red_flag", "tier": "urgent"},
+    }
     assert "contact a doctor today" in messages[0]["text"]
     assert events == [SlotSet("escalations", ["possible_red_flag:urgent"])]
 
@@ -92,10 +114,14 @@ async def test_the_deployment_can_set_its_own_numbers(tmp_path, monkeypatch) -> 
     assert "999 (UK)" in messages[0]["text"]
 
 
-async def test_staff_are_notified_without_the_message_text(private_staff_webhook: StaffWebhook, monkeypatch) -> None:
+async def test_staff_are_notified_without_the_message_text(
+    private_staff_webhook: StaffWebhook, monkeypatch
+) -> None:
     monkeypatch.setenv("STAFF_WEBHOOK_URL", private_staff_webhook.url)
     await run(tracker("priapism", "emergency"))
-    assert private_staff_webhook.posts == [{"text": "Red flag (emergency): priapism in conversation person-1. Please review."}]
+    assert private_staff_webhook.posts == [
+        {"text": "Red flag (emergency): priapism in conversation person-1. Please review."}
+    ]
 
 
 async def test_an_unreachable_staff_webhook_does_not_stop_the_warning(monkeypatch) -> None:
@@ -106,8 +132,16 @@ async def test_an_unreachable_staff_webhook_does_not_stop_the_warning(monkeypatc
 
 async def test_other_red_flags_in_the_same_message_are_named_too() -> None:
     flags = [
-        {"category": "cauda_equina", "tier": "emergency", "label": "loss of bladder or bowel control, or numbness in the groin"},
-        {"category": "infection_signs", "tier": "urgent", "label": "back pain with fever or chills"},
+        {
+            "category": "cauda_equina",
+            "tier": "emergency",
+            "label": "loss of bladder or bowel control, or numbness in the groin",
+        },
+        {
+            "category": "infection_signs",
+            "tier": "urgent",
+            "label": "back pain with fever or chills",
+        },
     ]
     messages, _ = await run(tracker("cauda_equina", "emergency", flags=flags))
     assert "I also noticed back pain with fever or chills" in messages[0]["text"]

@@ -1,6 +1,7 @@
 """nginx in the production profile limits each client address: a flood, or too many
 connections at once, gets 429s with a clear JSON error and Retry-After, and the Rasa servers
 see only what the limits let through."""
+
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +22,12 @@ NGINX = str(ROOT / "scripts" / "nginx.sh")
 def nginx_in_front(upstream: RecordingServer, directory: Path, **limits: str) -> Iterator[str]:
     port = free_port()
     env = {"PATH": "/usr/sbin:/usr/bin:/bin", **limits}
-    subprocess.run([NGINX, "start", str(directory), str(port), port_of(upstream.url)], check=True, env=env, timeout=120)
+    subprocess.run(
+        [NGINX, "start", str(directory), str(port), port_of(upstream.url)],
+        check=True,
+        env=env,
+        timeout=120,
+    )
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -29,13 +35,17 @@ def nginx_in_front(upstream: RecordingServer, directory: Path, **limits: str) ->
 
 
 def post(url: str) -> requests.Response:
-    return requests.post(f"{url}/webhooks/rest/webhook", json={"sender": "f", "message": "hi"}, timeout=10)
+    return requests.post(
+        f"{url}/webhooks/rest/webhook", json={"sender": "f", "message": "hi"}, timeout=10
+    )
 
 
 def test_a_flood_from_one_address_gets_429s_with_a_clear_error(tmp_path: Path) -> None:
     upstream = RecordingServer()
     try:
-        with nginx_in_front(upstream, tmp_path, CLIENT_RATE="5r/s", CLIENT_BURST="5", CLIENT_CONNECTIONS="100") as url:
+        with nginx_in_front(
+            upstream, tmp_path, CLIENT_RATE="5r/s", CLIENT_BURST="5", CLIENT_CONNECTIONS="100"
+        ) as url:
             replies = [post(url) for _ in range(30)]
     finally:
         upstream.close()
@@ -50,9 +60,13 @@ def test_a_flood_from_one_address_gets_429s_with_a_clear_error(tmp_path: Path) -
 def test_too_many_connections_at_once_from_one_address_are_refused(tmp_path: Path) -> None:
     upstream = RecordingServer(lambda path, body: time.sleep(1) or {"ok": True})
     try:
-        with nginx_in_front(upstream, tmp_path, CLIENT_RATE="1000r/s", CLIENT_BURST="1000", CLIENT_CONNECTIONS="3") as url:
+        with nginx_in_front(
+            upstream, tmp_path, CLIENT_RATE="1000r/s", CLIENT_BURST="1000", CLIENT_CONNECTIONS="3"
+        ) as url:
             with ThreadPoolExecutor(12) as pool:
-                statuses: List[int] = [reply.status_code for reply in pool.map(lambda _: post(url), range(12))]
+                statuses: List[int] = [
+                    reply.status_code for reply in pool.map(lambda _: post(url), range(12))
+                ]
     finally:
         upstream.close()
     assert statuses.count(200) <= 3 + 1 and statuses.count(429) >= 8, statuses

@@ -1,4 +1,5 @@
 """Deployment keys: the environment wins; otherwise every process reads the one key file."""
+
 import multiprocessing
 import stat
 from pathlib import Path
@@ -15,7 +16,9 @@ def test_the_environment_variable_wins(tmp_path: Path, monkeypatch: pytest.Monke
     assert not (tmp_path / "test.key").exists()
 
 
-def test_without_it_a_private_key_file_is_written_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_it_a_private_key_file_is_written_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("KEY_FOR_TEST", raising=False)
     first = deployment_key("test", "KEY_FOR_TEST", tmp_path)
     assert len(first) == 64 and first == deployment_key("test", "KEY_FOR_TEST", tmp_path)

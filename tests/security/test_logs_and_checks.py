@@ -1,5 +1,6 @@
 """The checks behind the live tests, one by one: what counts as JSON, how deep metadata may
 nest, secrets with any characters, origins, and what the logs say about a person."""
+
 import logging
 
 import pytest
@@ -8,7 +9,12 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from backpain_assistant.channels.handling import handle
 from backpain_assistant.channels.settings import same_secret
 from backpain_assistant.channels.socketio import WebsiteSocketIO, metadata_of, origins_of
-from backpain_assistant.channels.validation import MAX_METADATA_DEPTH, is_json, nesting_depth, problem_with
+from backpain_assistant.channels.validation import (
+    MAX_METADATA_DEPTH,
+    is_json,
+    nesting_depth,
+    problem_with,
+)
 from backpain_assistant.log_privacy import (
     PARSING_FAILED_WITHHELD,
     RASA_PAYLOAD_PARSER_LOGGER,
@@ -19,8 +25,15 @@ from backpain_assistant.log_privacy import (
 
 @pytest.mark.parametrize(
     "content_type, expected",
-    [("application/json", True), ("Application/JSON; charset=utf-8", True), ("text/plain; charset=json", False),
-     ("application/jsonp", False), ("text/json", False), ("", False), (None, False)],
+    [
+        ("application/json", True),
+        ("Application/JSON; charset=utf-8", True),
+        ("text/plain; charset=json", False),
+        ("application/jsonp", False),
+        ("text/json", False),
+        ("", False),
+        (None, False),
+    ],
 )
 def test_only_the_json_media_type_is_json(content_type, expected) -> None:
     assert is_json(content_type) is expected
@@ -58,10 +71,19 @@ def test_a_deep_json_string_of_metadata_stays_a_string_for_validation_to_refuse(
     assert problem_with("me", "hi", metadata_of(deep))[0] == 400
 
 
-def test_widget_origins_come_from_the_variable_credentials_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WIDGET_ORIGINS_FOR_TEST", " https://clinic.example.org/ , https://www.clinic.example.org")
-    channel = WebsiteSocketIO.from_credentials({"allowed_origins_env": "WIDGET_ORIGINS_FOR_TEST", "session_persistence": True})
-    assert channel.allowed_origins == ["https://clinic.example.org", "https://www.clinic.example.org"]
+def test_widget_origins_come_from_the_variable_credentials_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "WIDGET_ORIGINS_FOR_TEST", " https://clinic.example.org/ , https://www.clinic.example.org"
+    )
+    channel = WebsiteSocketIO.from_credentials(
+        {"allowed_origins_env": "WIDGET_ORIGINS_FOR_TEST", "session_persistence": True}
+    )
+    assert channel.allowed_origins == [
+        "https://clinic.example.org",
+        "https://www.clinic.example.org",
+    ]
     assert WebsiteSocketIO.from_credentials({}).allowed_origins == []
     assert origins_of(None) == origins_of("") == []
 
@@ -74,7 +96,9 @@ def test_a_pseudonym_is_stable_hex_and_does_not_show_the_id() -> None:
     int(pseudonym(forged)[2:], 16)
 
 
-async def test_a_failed_message_is_logged_under_a_pseudonym(caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_failed_message_is_logged_under_a_pseudonym(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     async def failing(message: UserMessage) -> None:
         raise RuntimeError("store down")
 
@@ -85,7 +109,9 @@ async def test_a_failed_message_is_logged_under_a_pseudonym(caplog: pytest.LogCa
     assert pseudonym(sender) in caplog.text and "U123456" not in caplog.text
 
 
-def test_rasa_payload_warning_keeps_its_name_but_not_the_text(caplog: pytest.LogCaptureFixture) -> None:
+def test_rasa_payload_warning_keeps_its_name_but_not_the_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     withhold_message_text_in_rasa_warnings()
     withhold_message_text_in_rasa_warnings()  # installing twice adds one filter
     logger = logging.getLogger(RASA_PAYLOAD_PARSER_LOGGER)

@@ -1,4 +1,5 @@
 """The three source articles' files and how their headings become section ids."""
+
 import re
 
 ARTICLE_FILES = {

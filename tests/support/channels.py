@@ -1,5 +1,6 @@
 """Clients that talk to a running assistant the way Slack, Telegram and the website widget do,
 and local stand-ins for Slack's Web API and Telegram's Bot API."""
+
 import hashlib
 import hmac
 import itertools
@@ -25,13 +26,18 @@ _ids = itertools.count(1)
 
 def _telegram_reply(path: str, body: Dict[str, Any]) -> Dict[str, Any]:
     if path.endswith("/sendMessage"):
-        return {"ok": True, "result": {"message_id": next(_ids), "chat": {"id": body.get("chat_id")}, "date": 0}}
+        return {
+            "ok": True,
+            "result": {"message_id": next(_ids), "chat": {"id": body.get("chat_id")}, "date": 0},
+        }
     return {"ok": True, "result": True}
 
 
 class ChannelStandIns:
     def __init__(self) -> None:
-        self.slack_api = RecordingServer(lambda path, body: {"ok": True, "channel": body.get("channel"), "ts": "1.0"})
+        self.slack_api = RecordingServer(
+            lambda path, body: {"ok": True, "channel": body.get("channel"), "ts": "1.0"}
+        )
         self.telegram_api = RecordingServer(_telegram_reply)
         self.telegram_webhook_url = "https://assistant.example.org/webhooks/telegram/webhook"
 
@@ -53,7 +59,9 @@ class ChannelStandIns:
 
 
 def slack_signature(body: bytes, timestamp: str, secret: str = SLACK_SIGNING_SECRET) -> str:
-    digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256
+    ).hexdigest()
     return f"v0={digest}"
 
 
@@ -74,21 +82,40 @@ class SlackUser:
             "event_id": event_id or f"Ev{next(_ids):08d}",
             "event_time": int(time.time()),
             "authorizations": [{"user_id": "UBOT00001", "is_bot": True}],
-            "event": {"type": "message", "channel_type": "im", "channel": self.channel, "user": self.user,
-                      "text": text, "ts": f"{time.time():.6f}"},
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "channel": self.channel,
+                "user": self.user,
+                "text": text,
+                "ts": f"{time.time():.6f}",
+            },
         }
 
-    def post(self, body: Any, headers: Optional[Dict[str, str]] = None, timestamp: Optional[int] = None,
-             secret: str = SLACK_SIGNING_SECRET, raw: Optional[bytes] = None,
-             content_type: str = "application/json") -> requests.Response:
+    def post(
+        self,
+        body: Any,
+        headers: Optional[Dict[str, str]] = None,
+        timestamp: Optional[int] = None,
+        secret: str = SLACK_SIGNING_SECRET,
+        raw: Optional[bytes] = None,
+        content_type: str = "application/json",
+    ) -> requests.Response:
         data = raw if raw is not None else json.dumps(body).encode()
         stamp = str(timestamp if timestamp is not None else int(time.time()))
-        signed = {"Content-Type": content_type, "X-Slack-Request-Timestamp": stamp,
-                  "X-Slack-Signature": slack_signature(data, stamp, secret)}
+        signed = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": slack_signature(data, stamp, secret),
+        }
         return requests.post(self.url, data=data, headers={**signed, **(headers or {})}, timeout=30)
 
     def answers(self) -> List[Dict[str, Any]]:
-        return [post for post in self.api.posts_to("/chat.postMessage") if post.get("channel") == self.channel]
+        return [
+            post
+            for post in self.api.posts_to("/chat.postMessage")
+            if post.get("channel") == self.channel
+        ]
 
     def say(self, text: str) -> List[Dict[str, Any]]:
         before = len(self.answers())
@@ -108,20 +135,34 @@ class TelegramUser:
     def message_update(self, text: str, update_id: Optional[int] = None) -> Dict[str, Any]:
         return {
             "update_id": update_id or next(_ids),
-            "message": {"message_id": next(_ids), "date": int(time.time()), "text": text,
-                        "chat": {"id": self.chat_id, "type": "private", "first_name": "Test"},
-                        "from": {"id": self.chat_id, "is_bot": False, "first_name": "Test"}},
+            "message": {
+                "message_id": next(_ids),
+                "date": int(time.time()),
+                "text": text,
+                "chat": {"id": self.chat_id, "type": "private", "first_name": "Test"},
+                "from": {"id": self.chat_id, "is_bot": False, "first_name": "Test"},
+            },
         }
 
     def button_update(self, data: str) -> Dict[str, Any]:
         return {
             "update_id": next(_ids),
-            "callback_query": {"id": f"cb{next(_ids)}", "data": data, "chat_instance": "1",
-                               "from": {"id": self.chat_id, "is_bot": False, "first_name": "Test"},
-                               "message": {"message_id": next(_ids), "date": 0, "chat": {"id": self.chat_id, "type": "private"}}},
+            "callback_query": {
+                "id": f"cb{next(_ids)}",
+                "data": data,
+                "chat_instance": "1",
+                "from": {"id": self.chat_id, "is_bot": False, "first_name": "Test"},
+                "message": {
+                    "message_id": next(_ids),
+                    "date": 0,
+                    "chat": {"id": self.chat_id, "type": "private"},
+                },
+            },
         }
 
-    def post(self, body: Any, secret: Optional[str] = TELEGRAM_SECRET_TOKEN, raw: Optional[bytes] = None) -> requests.Response:
+    def post(
+        self, body: Any, secret: Optional[str] = TELEGRAM_SECRET_TOKEN, raw: Optional[bytes] = None
+    ) -> requests.Response:
         headers = {"Content-Type": "application/json"}
         if secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = secret
@@ -129,7 +170,11 @@ class TelegramUser:
         return requests.post(self.url, data=data, headers=headers, timeout=30)
 
     def answers(self) -> List[Dict[str, Any]]:
-        return [post for post in self.api.posts_to("/sendMessage") if post.get("chat_id") == str(self.chat_id)]
+        return [
+            post
+            for post in self.api.posts_to("/sendMessage")
+            if post.get("chat_id") == str(self.chat_id)
+        ]
 
     def send(self, update: Dict[str, Any]) -> List[Dict[str, Any]]:
         before = len(self.answers())
@@ -144,7 +189,9 @@ class TelegramUser:
 class WidgetUser:
     """The website widget's side of the socket.io channel (session persistence on)."""
 
-    def __init__(self, base_url: str, session_id: Optional[str] = None, request_session: bool = True):
+    def __init__(
+        self, base_url: str, session_id: Optional[str] = None, request_session: bool = True
+    ):
         """Like rasa-webchat: asks to resume `session_id` (a stored one) and adopts the id the
         server confirms, which is a new one unless the server issued `session_id`."""
         self.session_id = session_id or f"session-{next(_ids)}"
@@ -152,8 +199,13 @@ class WidgetUser:
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", self.received.append)
         confirmed = threading.Event()
-        self.client.on("session_confirm", lambda session_id: (setattr(self, "session_id", session_id), confirmed.set()))
-        self.client.connect(base_url, socketio_path="/socket.io/", transports=["polling"], wait_timeout=10)
+        self.client.on(
+            "session_confirm",
+            lambda session_id: (setattr(self, "session_id", session_id), confirmed.set()),
+        )
+        self.client.connect(
+            base_url, socketio_path="/socket.io/", transports=["polling"], wait_timeout=10
+        )
         if request_session:
             self.client.emit("session_request", {"session_id": self.session_id})
             assert confirmed.wait(10), "no session_confirm"

@@ -4,6 +4,7 @@ does not show (a blackholed host, a process stuck in a lock, a full disk).
 Toxiproxy does this, but its server is a Go binary that neither PyPI nor Debian ships; these
 few lines of sockets and threads are enough for loopback tests.
 """
+
 import socket
 import threading
 from typing import List, Optional
@@ -54,7 +55,11 @@ class HangingProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
-            pair = (client,) if self.hanging else (client, socket.create_connection(("127.0.0.1", self.upstream_port)))
+            pair = (
+                (client,)
+                if self.hanging
+                else (client, socket.create_connection(("127.0.0.1", self.upstream_port)))
+            )
             with self._lock:
                 self._connections.extend(pair)
             if len(pair) == 1:
@@ -86,4 +91,3 @@ def _close(connection: socket.socket) -> None:
     except OSError:
         pass
     connection.close()
-

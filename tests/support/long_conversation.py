@@ -1,6 +1,7 @@
 """A realistic conversation that leans on context, to be repeated into a long one: follow-ups
 that name only a medication, "tell me more", a comparison with the medication discussed
 before, a restart and red flags."""
+
 SCRIPT = [
     "hi",
     "what are the side effects of trazodone",

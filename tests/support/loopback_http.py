@@ -1,4 +1,5 @@
 """An aiohttp app on a free loopback port, for tests that need a real HTTP endpoint."""
+
 from typing import Any, Awaitable, Callable, Tuple
 
 from aiohttp import web
@@ -6,7 +7,9 @@ from aiohttp import web
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-async def serve_post_on_loopback(path: str, handler: Handler, **runner_options: Any) -> Tuple[web.AppRunner, str]:
+async def serve_post_on_loopback(
+    path: str, handler: Handler, **runner_options: Any
+) -> Tuple[web.AppRunner, str]:
     """Serve `handler` for POST `path`; returns the runner (call `cleanup()`) and the URL."""
     app = web.Application()
     app.router.add_post(path, handler)

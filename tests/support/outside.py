@@ -1,6 +1,7 @@
 """Scoring on the outside sets (backpain_assistant/outside_sets.py): the test part is scored,
 never printed item by item.
 """
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional
@@ -32,7 +33,9 @@ class Reply:
         for turn in turns:
             metadata = turn.get("metadata") or {}
             kinds.append(metadata.get("kind"))
-            for source in metadata.get("sources") or ([metadata["source"]] if "source" in metadata else []):
+            for source in metadata.get("sources") or (
+                [metadata["source"]] if "source" in metadata else []
+            ):
                 sources.append(f"{source['article']}/{source['section']}")
             if metadata.get("kind") == "red_flag":
                 tiers.append(metadata["red_flag"]["tier"])
@@ -49,7 +52,9 @@ class Reply:
 
 
 def answered_acceptably(item: Item, reply: Reply) -> bool:
-    return "answer" in reply.kinds and any(source in item.answer_sections for source in reply.sources)
+    return "answer" in reply.kinds and any(
+        source in item.answer_sections for source in reply.sources
+    )
 
 
 def escalated_acceptably(item: Item, reply: Reply) -> bool:
@@ -82,7 +87,11 @@ class Figures:
         return hits / total if total else float("nan")
 
     def lines(self) -> List[str]:
-        return [f"{name}: {hits}/{total} ({hits / total:.1%})" for name, (hits, total) in self.counts.items() if total]
+        return [
+            f"{name}: {hits}/{total} ({hits / total:.1%})"
+            for name, (hits, total) in self.counts.items()
+            if total
+        ]
 
 
 def score(items: List[Item], replies: List[Reply]) -> Figures:
@@ -90,9 +99,13 @@ def score(items: List[Item], replies: List[Reply]) -> Figures:
     for item, reply in zip(items, replies):
         figures.add("acceptable behaviour", acceptable(item, reply))
         if item.escalate != "must" and item.answer_sections:
-            figures.add("answerable answered from an acceptable section", answered_acceptably(item, reply))
+            figures.add(
+                "answerable answered from an acceptable section", answered_acceptably(item, reply)
+            )
         if item.escalate == "must":
-            figures.add("must escalate: escalated at an acceptable tier", escalated_acceptably(item, reply))
+            figures.add(
+                "must escalate: escalated at an acceptable tier", escalated_acceptably(item, reply)
+            )
             figures.add("must escalate: escalated at all", reply.tier is not None)
             if item.tiers == ["emergency"]:
                 figures.add("emergencies at emergency tier", reply.tier == "emergency")
@@ -107,7 +120,11 @@ def replies_over_rest(url: str, items: List[Item], prefix: str = "outside") -> L
 
     result = []
     for number, item in enumerate(items):
-        response = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": f"{prefix}-{number}", "message": item.text}, timeout=60)
+        response = requests.post(
+            f"{url}/webhooks/rest/webhook",
+            json={"sender": f"{prefix}-{number}", "message": item.text},
+            timeout=60,
+        )
         response.raise_for_status()
         result.append(Reply.from_turns(response.json()))
     return result
@@ -124,8 +141,18 @@ def always_out_of_scope(_: Item) -> Reply:
 # The articles' headings that start content; "Other Options" is an advertisement and "Sources"
 # a scraping leftover, so their text belongs to no section.
 CONTENT_HEADINGS = {
-    "Introduction", "Causes", "Symptoms", "When to see a doctor", "Treatment Options", "Conventional Treatments",
-    "Alternative Therapies", "Home Remedies", "Recovery", "Conclusion", "Benefits of Antidepressants", "Side Effects",
+    "Introduction",
+    "Causes",
+    "Symptoms",
+    "When to see a doctor",
+    "Treatment Options",
+    "Conventional Treatments",
+    "Alternative Therapies",
+    "Home Remedies",
+    "Recovery",
+    "Conclusion",
+    "Benefits of Antidepressants",
+    "Side Effects",
 }
 NOT_CONTENT_HEADINGS = {"Other Options", "Sources"}
 
@@ -150,7 +177,9 @@ def tfidf_nearest_section(articles_dir: Path) -> Callable[[Item], Reply]:
 
     sections = article_sections(articles_dir)
     keys = list(sections)
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit(list(sections.values()))
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit(
+        list(sections.values())
+    )
     matrix = vectorizer.transform(list(sections.values()))
 
     def reply(item: Item) -> Reply:

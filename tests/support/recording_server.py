@@ -1,5 +1,6 @@
 """A local HTTP server that records the JSON posted to it and answers with JSON: the stand-in
 for a staff webhook, Slack's Web API and Telegram's Bot API in tests."""
+
 import json
 import threading
 import time
@@ -19,7 +20,11 @@ class RecordingServer:
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length", 0))
                 raw = self.rfile.read(length)
-                body = json.loads(raw) if raw and "json" in (self.headers.get("Content-Type") or "") else {}
+                body = (
+                    json.loads(raw)
+                    if raw and "json" in (self.headers.get("Content-Type") or "")
+                    else {}
+                )
                 received.append((self.path, body))
                 answer = json.dumps(reply(self.path, body)).encode()
                 self.send_response(200)

@@ -1,4 +1,5 @@
 """Starts the real action server and Rasa server as subprocesses on free loopback ports."""
+
 import os
 import random
 import shutil
@@ -31,8 +32,12 @@ def free_port() -> int:
     stack starts (Rasa to PostgreSQL and Redis) are drawn from the same range: one of them can
     take the port before the service that was given it binds it (nginx then fails with
     "Address already in use")."""
-    ephemeral_low = int(EPHEMERAL_RANGE.read_text().split()[0]) if EPHEMERAL_RANGE.exists() else 32768
-    candidates = [port for port in range(LOWEST_SERVICE_PORT, ephemeral_low) if port not in _handed_out]
+    ephemeral_low = (
+        int(EPHEMERAL_RANGE.read_text().split()[0]) if EPHEMERAL_RANGE.exists() else 32768
+    )
+    candidates = [
+        port for port in range(LOWEST_SERVICE_PORT, ephemeral_low) if port not in _handed_out
+    ]
     for port in random.sample(candidates, len(candidates)):
         with socket.socket() as sock:
             try:
@@ -48,7 +53,11 @@ def free_port() -> int:
 def local_service(script: str) -> Iterator[int]:
     """A private server on loopback started by one of the project's scripts (postgres.sh,
     redis.sh) in a temporary directory; yields its port."""
-    data, port, path = tempfile.mkdtemp(prefix="backpain-service-"), free_port(), str(ROOT / "scripts" / script)
+    data, port, path = (
+        tempfile.mkdtemp(prefix="backpain-service-"),
+        free_port(),
+        str(ROOT / "scripts" / script),
+    )
     subprocess.run([path, "start", data, str(port)], check=True)
     try:
         yield port
@@ -68,14 +77,20 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
         except requests.RequestException:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up within {START_TIMEOUT_SECONDS} s; log:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(
+        f"{url} did not come up within {START_TIMEOUT_SECONDS} s; log:\n{log.read_text()[-3000:]}"
+    )
 
 
 class Server:
-    def __init__(self, args: List[str], health_url: str, workdir: Path, name: str, env: Dict[str, str]):
+    def __init__(
+        self, args: List[str], health_url: str, workdir: Path, name: str, env: Dict[str, str]
+    ):
         self.log = workdir / f"{name}.log"
         self._handle = self.log.open("w")
-        self.process = subprocess.Popen(args, cwd=ROOT, stdout=self._handle, stderr=subprocess.STDOUT, env=env)
+        self.process = subprocess.Popen(
+            args, cwd=ROOT, stdout=self._handle, stderr=subprocess.STDOUT, env=env
+        )
         wait_until_up(health_url, self.process, self.log)
 
     def stop(self) -> None:
@@ -90,7 +105,12 @@ class Server:
 
 def base_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     # INFO, as in production: the privacy test checks what is logged at that level.
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "LOG_LEVEL": "INFO"}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "LOG_LEVEL": "INFO",
+    }
     env.update(extra or {})
     return env
 
@@ -141,7 +161,10 @@ def log_of(workdir: Path, url: str, name: str = "rasa") -> Path:
 
 @contextmanager
 def rasa_server(
-    workdir: Path, action_url: str, model: Path, env: Optional[Dict[str, str]] = None,
+    workdir: Path,
+    action_url: str,
+    model: Path,
+    env: Optional[Dict[str, str]] = None,
     stores: Optional[Dict[str, Any]] = None,
 ) -> Iterator[str]:
     """A Rasa server as `make run` starts it; `env` sets channel secrets and the like, `stores`
@@ -152,8 +175,20 @@ def rasa_server(
     endpoints.write_text(yaml.safe_dump(settings))
     server = Server(
         [
-            str(BIN / "python"), "-m", "backpain_assistant.rasa_cli", "run", "--model", str(model), "--endpoints", str(endpoints),
-            "--credentials", "credentials.yml", "--port", str(port), "--interface", "127.0.0.1",
+            str(BIN / "python"),
+            "-m",
+            "backpain_assistant.rasa_cli",
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            "credentials.yml",
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
         ],
         f"http://127.0.0.1:{port}/",
         workdir,

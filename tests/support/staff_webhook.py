@@ -1,4 +1,5 @@
 """A local stand-in for a staff webhook (such as a Slack incoming webhook) that records posts."""
+
 from typing import List
 
 from tests.support.recording_server import RecordingServer
@@ -14,4 +15,6 @@ class StaffWebhook(RecordingServer):
         return [body for _, body in self.received]
 
     def notices_for(self, conversation: str) -> List[str]:
-        return [post["text"] for post in self.posts if f"conversation {conversation}." in post["text"]]
+        return [
+            post["text"] for post in self.posts if f"conversation {conversation}." in post["text"]
+        ]

@@ -5,7 +5,12 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from backpain_assistant.channels.handling import UNAVAILABLE, already_handled, handle, handle_or_apologise
+from backpain_assistant.channels.handling import (
+    UNAVAILABLE,
+    already_handled,
+    handle,
+    handle_or_apologise,
+)
 from backpain_assistant.tracker_stores.unavailable import ConversationStoreUnavailable
 
 

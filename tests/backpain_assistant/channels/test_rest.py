@@ -1,16 +1,27 @@
-
 from backpain_assistant.channels.rest import MetadataCollectingOutputChannel
 
 
 async def test_each_turn_keeps_its_text_whole_with_its_metadata() -> None:
     channel = MetadataCollectingOutputChannel()
-    await channel.send_response("me", {"text": "one\n\ntwo", "metadata": {"kind": "answer"}, "buttons": None})
     await channel.send_response(
-        "me", {"text": "pick", "buttons": [{"title": "a", "payload": "/a"}], "metadata": {"kind": "clarify"}}
+        "me", {"text": "one\n\ntwo", "metadata": {"kind": "answer"}, "buttons": None}
+    )
+    await channel.send_response(
+        "me",
+        {
+            "text": "pick",
+            "buttons": [{"title": "a", "payload": "/a"}],
+            "metadata": {"kind": "clarify"},
+        },
     )
     assert channel.messages == [
         {"recipient_id": "me", "text": "one\n\ntwo", "metadata": {"kind": "answer"}},
-        {"recipient_id": "me", "text": "pick", "buttons": [{"title": "a", "payload": "/a"}], "metadata": {"kind": "clarify"}},
+        {
+            "recipient_id": "me",
+            "text": "pick",
+            "buttons": [{"title": "a", "payload": "/a"}],
+            "metadata": {"kind": "clarify"},
+        },
     ]
 
 
@@ -25,8 +36,18 @@ def test_with_a_token_set_the_webhook_needs_it(channels_assistant) -> None:
 
     from tests.support.channels import REST_TOKEN
 
-    url, body = f"{channels_assistant}/webhooks/rest/webhook", {"sender": "token-test", "message": "hi"}
+    url, body = (
+        f"{channels_assistant}/webhooks/rest/webhook",
+        {"sender": "token-test", "message": "hi"},
+    )
     assert requests.post(url, json=body, timeout=30).status_code == 401
-    assert requests.post(url, json=body, headers={"Authorization": "Bearer wrong"}, timeout=30).status_code == 401
-    reply = requests.post(url, json=body, headers={"Authorization": f"Bearer {REST_TOKEN}"}, timeout=30)
+    assert (
+        requests.post(
+            url, json=body, headers={"Authorization": "Bearer wrong"}, timeout=30
+        ).status_code
+        == 401
+    )
+    reply = requests.post(
+        url, json=body, headers={"Authorization": f"Bearer {REST_TOKEN}"}, timeout=30
+    )
     assert reply.status_code == 200 and reply.json()

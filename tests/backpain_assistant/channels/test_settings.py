@@ -15,7 +15,10 @@ def test_values_come_from_the_variables_credentials_name(monkeypatch: pytest.Mon
 
 def test_a_blank_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TOKEN_FOR_TEST", "   ")
-    assert from_environment({"token_env": "TOKEN_FOR_TEST"}, "token") == ({"token": None}, ["TOKEN_FOR_TEST"])
+    assert from_environment({"token_env": "TOKEN_FOR_TEST"}, "token") == (
+        {"token": None},
+        ["TOKEN_FOR_TEST"],
+    )
     assert from_environment(None, "token") == ({"token": None}, [])
 
 

@@ -1,5 +1,6 @@
 """Slack: Block Kit rendering, and Events API payloads posted to a running assistant whose
 answers go to a local stand-in of Slack's Web API."""
+
 import json
 import time
 from urllib.parse import urlencode
@@ -16,8 +17,12 @@ def test_text_is_escaped_for_mrkdwn() -> None:
 
 
 def test_a_turn_becomes_heading_text_citation_and_buttons() -> None:
-    turn = Turn(text="Call now.", heading="🚨 Possible emergency", citation="Source: x",
-                buttons=[{"title": "Tell me more", "payload": "/tell_me_more"}])
+    turn = Turn(
+        text="Call now.",
+        heading="🚨 Possible emergency",
+        citation="Source: x",
+        buttons=[{"title": "Tell me more", "payload": "/tell_me_more"}],
+    )
     assert [b["type"] for b in blocks_of(turn)] == ["header", "section", "context", "actions"]
     assert blocks_of(turn)[3]["elements"][0]["value"] == "/tell_me_more"
 
@@ -30,12 +35,17 @@ def slack(channels_assistant, channel_standins) -> SlackUser:
 def test_a_signed_message_is_answered_with_its_citation(slack: SlackUser) -> None:
     answers = slack.say("does trazodone help back pain?")
     context = [b for a in answers for b in a["blocks"] if b["type"] == "context"]
-    assert any("trazodone article, Conclusion" in c["elements"][0]["text"] for c in context), answers
+    assert any(
+        "trazodone article, Conclusion" in c["elements"][0]["text"] for c in context
+    ), answers
 
 
 def test_a_red_flag_arrives_under_an_emergency_heading(slack: SlackUser) -> None:
     answers = slack.say("my dad took a whole bottle of xanax and won't wake up")
-    assert answers[0]["blocks"][0]["type"] == "header" and "emergency" in answers[0]["blocks"][0]["text"]["text"]
+    assert (
+        answers[0]["blocks"][0]["type"] == "header"
+        and "emergency" in answers[0]["blocks"][0]["text"]["text"]
+    )
 
 
 @pytest.mark.parametrize("problem", ["wrong secret", "expired", "unsigned"])
@@ -75,8 +85,13 @@ def test_a_malformed_signed_body_gets_a_400(slack: SlackUser, raw: bytes) -> Non
 
 
 def test_a_button_click_is_answered(slack: SlackUser) -> None:
-    payload = {"type": "block_actions", "user": {"id": slack.user}, "channel": {"id": slack.channel},
-               "actions": [{"type": "button", "value": "does xanax help back pain?"}], "message": {"ts": "1.0"}}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": slack.user},
+        "channel": {"id": slack.channel},
+        "actions": [{"type": "button", "value": "does xanax help back pain?"}],
+        "message": {"ts": "1.0"},
+    }
     before = len(slack.answers())
     body = urlencode({"payload": json.dumps(payload)}).encode()
     reply = slack.post(None, raw=body, content_type="application/x-www-form-urlencoded")
@@ -87,4 +102,7 @@ def test_a_button_click_is_answered(slack: SlackUser) -> None:
 def test_slacks_escapes_in_user_text_are_undone() -> None:
     from backpain_assistant.channels.slack import SlackChannel
 
-    assert SlackChannel._sanitize_user_message("is 5 &lt; 6 &amp; <@UBOT> ok?", ["UBOT"]) == "is 5 < 6 & ok?"
+    assert (
+        SlackChannel._sanitize_user_message("is 5 &lt; 6 &amp; <@UBOT> ok?", ["UBOT"])
+        == "is 5 < 6 & ok?"
+    )

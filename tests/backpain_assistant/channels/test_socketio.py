@@ -1,4 +1,5 @@
 """The website widget's socket.io channel, spoken to the way rasa-webchat does."""
+
 from typing import Iterator
 
 import pytest
@@ -8,15 +9,21 @@ from tests.support.channels import WidgetUser
 
 
 def test_a_red_flag_carries_the_widgets_css_class_and_a_heading() -> None:
-    message = widget_message({"text": "Call now.", "metadata": {"kind": "red_flag", "red_flag": {"tier": "emergency"}}})
+    message = widget_message(
+        {"text": "Call now.", "metadata": {"kind": "red_flag", "red_flag": {"tier": "emergency"}}}
+    )
     assert message["metadata"]["customCss"] == {"style": "class", "css": "rw-red-flag"}
     assert message["text"].startswith("**🚨 Possible emergency**")
 
 
 def test_the_citation_gets_a_line_of_its_own_and_buttons_become_quick_replies() -> None:
-    message = widget_message({"text": "A.\n(Source: x article, Y)", "buttons": [{"title": "More", "payload": "/more"}]})
+    message = widget_message(
+        {"text": "A.\n(Source: x article, Y)", "buttons": [{"title": "More", "payload": "/more"}]}
+    )
     assert message["text"] == "A.\n\n*Source: x article, Y*"
-    assert message["quick_replies"] == [{"content_type": "text", "title": "More", "payload": "/more"}]
+    assert message["quick_replies"] == [
+        {"content_type": "text", "title": "More", "payload": "/more"}
+    ]
 
 
 @pytest.fixture
@@ -32,7 +39,9 @@ def test_answers_keep_their_metadata(widget: WidgetUser) -> None:
     assert answer["metadata"]["source"] == {"article": "trazodone", "section": "conclusion"}
 
 
-def test_a_reconnect_with_the_same_session_continues_the_conversation(channels_assistant, widget: WidgetUser) -> None:
+def test_a_reconnect_with_the_same_session_continues_the_conversation(
+    channels_assistant, widget: WidgetUser
+) -> None:
     widget.say("does trazodone help back pain?")
     widget.close()
     reloaded = WidgetUser(channels_assistant, session_id=widget.session_id)
@@ -72,7 +81,9 @@ def test_a_session_id_the_server_did_not_issue_is_told_to_reload(channels_assist
         user.close()
 
 
-def test_a_client_that_skipped_the_session_request_still_gets_its_answers(channels_assistant, widget: WidgetUser) -> None:
+def test_a_client_that_skipped_the_session_request_still_gets_its_answers(
+    channels_assistant, widget: WidgetUser
+) -> None:
     """An issued session id, used from a new connection that never asked for a session."""
     widget.close()
     user = WidgetUser(channels_assistant, session_id=widget.session_id, request_session=False)

@@ -1,23 +1,39 @@
 """Telegram: HTML rendering and callback data, and real Update JSON posted to a running
 assistant whose Bot API calls go to a local stand-in."""
+
 import pytest
 
 from backpain_assistant.channels.rendering import Turn
-from backpain_assistant.channels.telegram import CALLBACK_DATA_BYTES, callback_data, html_of, text_of_callback
+from backpain_assistant.channels.telegram import (
+    CALLBACK_DATA_BYTES,
+    callback_data,
+    html_of,
+    text_of_callback,
+)
 from tests.support.channels import TELEGRAM_SECRET_TOKEN, TelegramUser
 
 
 def test_text_is_escaped_for_telegram_html() -> None:
-    html = html_of(Turn(text="<b>5 < 6</b> & more", heading="🚨 Possible emergency", citation="Source: x"))
-    assert html == "<b>🚨 Possible emergency</b>\n&lt;b&gt;5 &lt; 6&lt;/b&gt; &amp; more\n<i>Source: x</i>"
+    html = html_of(
+        Turn(text="<b>5 < 6</b> & more", heading="🚨 Possible emergency", citation="Source: x")
+    )
+    assert (
+        html
+        == "<b>🚨 Possible emergency</b>\n&lt;b&gt;5 &lt; 6&lt;/b&gt; &amp; more\n<i>Source: x</i>"
+    )
 
 
 def test_callback_data_fits_in_64_bytes() -> None:
     short = {"title": "Yes", "payload": "/affirm"}
-    long = {"title": "Side effects of trazodone ✓ " * 3, "payload": '/ask_side_effects{"medication": "trazodone", "x": "' + "y" * 80 + '"}'}
+    long = {
+        "title": "Side effects of trazodone ✓ " * 3,
+        "payload": '/ask_side_effects{"medication": "trazodone", "x": "' + "y" * 80 + '"}',
+    }
     assert callback_data(short) == "/affirm"
     data = callback_data(long)
-    assert len(data.encode("utf-8")) <= CALLBACK_DATA_BYTES and text_of_callback(data).startswith("Side effects")
+    assert len(data.encode("utf-8")) <= CALLBACK_DATA_BYTES and text_of_callback(data).startswith(
+        "Side effects"
+    )
 
 
 @pytest.fixture
@@ -25,7 +41,9 @@ def telegram(channels_assistant, channel_standins) -> TelegramUser:
     return TelegramUser(channels_assistant, channel_standins.telegram_api)
 
 
-def test_the_webhook_is_registered_with_the_secret_token(telegram: TelegramUser, channel_standins) -> None:
+def test_the_webhook_is_registered_with_the_secret_token(
+    telegram: TelegramUser, channel_standins
+) -> None:
     registrations = channel_standins.telegram_api.posts_to("/setWebhook")
     assert registrations and registrations[-1]["secret_token"] == TELEGRAM_SECRET_TOKEN
     assert registrations[-1]["url"] == channel_standins.telegram_webhook_url
@@ -34,7 +52,9 @@ def test_the_webhook_is_registered_with_the_secret_token(telegram: TelegramUser,
 def test_a_message_is_answered_as_html_with_its_citation(telegram: TelegramUser) -> None:
     answers = telegram.say("does trazodone help back pain?")
     assert all(a["parse_mode"] == "HTML" for a in answers)
-    assert any("<i>Source: trazodone article, Conclusion</i>" in a["text"] for a in answers), answers
+    assert any(
+        "<i>Source: trazodone article, Conclusion</i>" in a["text"] for a in answers
+    ), answers
 
 
 def test_a_red_flag_arrives_in_bold_under_its_heading(telegram: TelegramUser) -> None:
@@ -49,11 +69,16 @@ def test_an_update_without_the_secret_token_is_rejected(telegram: TelegramUser, 
     assert telegram.answers() == []
 
 
-def test_a_button_press_is_acknowledged_and_answered(telegram: TelegramUser, channel_standins) -> None:
+def test_a_button_press_is_acknowledged_and_answered(
+    telegram: TelegramUser, channel_standins
+) -> None:
     telegram.say("hi")
     before = len(channel_standins.telegram_api.posts_to("/answerCallbackQuery"))
     answers = telegram.send(telegram.button_update("does xanax help back pain?"))
-    assert answers and len(channel_standins.telegram_api.posts_to("/answerCallbackQuery")) == before + 1
+    assert (
+        answers
+        and len(channel_standins.telegram_api.posts_to("/answerCallbackQuery")) == before + 1
+    )
 
 
 def test_a_redelivered_update_is_not_answered_twice(telegram: TelegramUser) -> None:

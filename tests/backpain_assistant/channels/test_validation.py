@@ -24,14 +24,20 @@ from backpain_assistant.channels.validation import (
         ("me", "hi", {"padding": "x" * MAX_METADATA_CHARS}, 413, "larger"),
     ],
 )
-def test_each_problem_gets_its_status_and_says_what_is_wrong(sender, text, metadata, status, words) -> None:
+def test_each_problem_gets_its_status_and_says_what_is_wrong(
+    sender, text, metadata, status, words
+) -> None:
     found = problem_with(sender, text, metadata)
     assert found is not None and found[0] == status and words in found[1]
 
 
 @pytest.mark.parametrize(
     "sender, text, metadata",
-    [("me", "hi", None), ("x" * MAX_SENDER_CHARS, "x" * MAX_MESSAGE_CHARS, {}), ("me", "😀 ¿qué?", {"page": "/faq"})],
+    [
+        ("me", "hi", None),
+        ("x" * MAX_SENDER_CHARS, "x" * MAX_MESSAGE_CHARS, {}),
+        ("me", "😀 ¿qué?", {"page": "/faq"}),
+    ],
 )
 def test_messages_within_the_limits_pass(sender, text, metadata) -> None:
     assert problem_with(sender, text, metadata) is None

@@ -1,6 +1,7 @@
 """The demo page in headless Chromium (Debian's package, driven by Playwright): the chat widget
 answers with the article's citation, shows a red flag apart from answers, keeps the
 conversation across a reload and shows HTML as text. Screenshots go to test-artifacts/website/."""
+
 import json
 import os
 from pathlib import Path
@@ -14,8 +15,14 @@ from tests.conftest import ROOT
 ARTIFACTS = ROOT / "test-artifacts" / "website"
 # Chromium as root, with no network beyond loopback (see the machine notes in README).
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
 
@@ -51,7 +58,9 @@ def send(page, text: str) -> None:
     bubbles = page.locator(".rw-response").count()
     page.fill(".rw-new-message", text)
     page.press(".rw-new-message", "Enter")
-    page.locator(".rw-response").nth(bubbles).wait_for()  # (no wait_for_function: the page's CSP forbids eval)
+    page.locator(".rw-response").nth(
+        bubbles
+    ).wait_for()  # (no wait_for_function: the page's CSP forbids eval)
     page.wait_for_timeout(1500)  # the rest of the turn's messages
 
 
@@ -65,7 +74,10 @@ def test_the_page_loads_nothing_from_elsewhere(channels_assistant: str) -> None:
     assert page.status_code == 200
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     assert "http" not in page.text.split("<body>")[1].replace("http-equiv", "")
-    assert requests.get(f"{channels_assistant}/webhooks/website/webchat.js", timeout=10).status_code == 200
+    assert (
+        requests.get(f"{channels_assistant}/webhooks/website/webchat.js", timeout=10).status_code
+        == 200
+    )
 
 
 def test_a_conversation_in_the_widget(page) -> None:
@@ -77,9 +89,15 @@ def test_a_conversation_in_the_widget(page) -> None:
 
     send(page, "i peed myself and my back is agony")
     warning = page.locator(".rw-red-flag").first
-    assert "Possible emergency" in warning.inner_text() and "cauda equina" in page.inner_text("#rw-messages")
-    answer_colour = page.locator(".rw-response").first.evaluate("e => getComputedStyle(e).backgroundColor")
-    warning_colour = page.locator(".rw-red-flag").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert "Possible emergency" in warning.inner_text() and "cauda equina" in page.inner_text(
+        "#rw-messages"
+    )
+    answer_colour = page.locator(".rw-response").first.evaluate(
+        "e => getComputedStyle(e).backgroundColor"
+    )
+    warning_colour = page.locator(".rw-red-flag").first.evaluate(
+        "e => getComputedStyle(e).backgroundColor"
+    )
     assert answer_colour != warning_colour
     screenshot(page, "2-red-flag")
 
@@ -88,7 +106,9 @@ def test_a_conversation_in_the_widget(page) -> None:
     history = page.inner_text("#rw-messages")
     assert "Source: trazodone article, Conclusion" in history and "Possible emergency" in history
     send(page, "what are its side effects?")
-    assert "Source: trazodone article, Recovery" in page.inner_text("#rw-messages"), "the follow-up keeps its context"
+    assert "Source: trazodone article, Recovery" in page.inner_text(
+        "#rw-messages"
+    ), "the follow-up keeps its context"
     screenshot(page, "3-after-reload")
 
     send(page, "<img src=x onerror=alert(1)>")
@@ -116,6 +136,9 @@ def test_forget_me_clears_the_pages_copy_and_starts_a_new_session(page) -> None:
     page.wait_for_selector(".rw-response")
     page.wait_for_timeout(1000)
     after = stored_widget_session(page)
-    assert "does trazodone help back pain?" not in after and "does trazodone help back pain?" not in page.inner_text("#rw-messages")
+    assert (
+        "does trazodone help back pain?" not in after
+        and "does trazodone help back pain?" not in page.inner_text("#rw-messages")
+    )
     assert json.loads(after)["session_id"] != before["session_id"]
     screenshot(page, "5-after-forget-me")

@@ -1,4 +1,5 @@
 """Several processes sharing the lock store must never handle one conversation at once."""
+
 import asyncio
 import threading
 import time
@@ -17,7 +18,9 @@ THREADS = 6
 
 
 def store(port: int) -> AtomicRedisLockStore:
-    return AtomicRedisLockStore(EndpointConfig(url="127.0.0.1", port=port, db=0, poll_seconds=0.001))
+    return AtomicRedisLockStore(
+        EndpointConfig(url="127.0.0.1", port=port, db=0, poll_seconds=0.001)
+    )
 
 
 def in_threads(target, count: int = THREADS) -> None:
@@ -54,7 +57,9 @@ def test_one_conversation_is_held_by_one_process_at_a_time(redis_port: int) -> N
 
     spans = sorted(held)
     assert len(spans) == THREADS * 10
-    assert all(earlier[1] <= later[0] for earlier, later in zip(spans, spans[1:])), "two holders at once"
+    assert all(
+        earlier[1] <= later[0] for earlier, later in zip(spans, spans[1:])
+    ), "two holders at once"
     assert store(redis_port).get_lock(conversation) is None, "an empty queue is deleted"
 
 
@@ -94,11 +99,15 @@ def test_a_ticket_left_by_a_dead_process_expires(redis_port: int) -> None:
         async with ours.lock(conversation) as queue:
             return [ticket.number for ticket in queue.tickets]
 
-    assert asyncio.run(asyncio.wait_for(held(), timeout=1)) == [1], "served at once, the dead ticket gone"
+    assert asyncio.run(asyncio.wait_for(held(), timeout=1)) == [
+        1
+    ], "served at once, the dead ticket gone"
     assert ours.get_lock(conversation) is None
 
 
-def test_a_message_served_at_once_costs_two_round_trips(redis_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_message_served_at_once_costs_two_round_trips(
+    redis_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     conversation, ours = f"c-{uuid.uuid4().hex}", store(redis_port)
 
     async def hold() -> None:
@@ -108,12 +117,18 @@ def test_a_message_served_at_once_costs_two_round_trips(redis_port: int, monkeyp
     asyncio.run(hold())  # loads the script into Redis
     sent: List[str] = []
     send = ours.red.execute_command
-    monkeypatch.setattr(ours.red, "execute_command", lambda *args, **options: sent.append(args[0]) or send(*args, **options))
+    monkeypatch.setattr(
+        ours.red,
+        "execute_command",
+        lambda *args, **options: sent.append(args[0]) or send(*args, **options),
+    )
     asyncio.run(hold())
     assert sent == ["EVALSHA", "EVALSHA"]
 
 
-def test_a_server_whose_ticket_expired_cannot_finish_the_next_holders_ticket(redis_port: int) -> None:
+def test_a_server_whose_ticket_expired_cannot_finish_the_next_holders_ticket(
+    redis_port: int,
+) -> None:
     """Once a queue empties (its only ticket expired), numbering does not start again at 0."""
     conversation, locks = f"c-{uuid.uuid4().hex}", store(redis_port)
     expired = locks.issue_ticket(conversation, lock_lifetime=0.05)

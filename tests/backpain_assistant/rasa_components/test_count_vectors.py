@@ -1,4 +1,5 @@
 """The featurizer must give every message exactly the features Rasa's CountVectorsFeaturizer gives."""
+
 import copy
 from pathlib import Path
 from typing import Any, Dict, List
@@ -36,13 +37,17 @@ def context(name: str) -> ExecutionContext:
 @pytest.fixture(scope="module")
 def training_data() -> TrainingData:
     data = load_data(str(ROOT / "data" / "nlu"))
-    tokenizer = WhitespaceTokenizer.create(WhitespaceTokenizer.get_default_config(), None, None, context("t"))
+    tokenizer = WhitespaceTokenizer.create(
+        WhitespaceTokenizer.get_default_config(), None, None, context("t")
+    )
     tokenizer.process_training_data(data)
     return data
 
 
 def tokenized(texts: List[str]) -> List[Message]:
-    tokenizer = WhitespaceTokenizer.create(WhitespaceTokenizer.get_default_config(), None, None, context("t"))
+    tokenizer = WhitespaceTokenizer.create(
+        WhitespaceTokenizer.get_default_config(), None, None, context("t")
+    )
     return tokenizer.process([Message(data={TEXT: text}) for text in texts])
 
 
@@ -51,11 +56,18 @@ def features_of(message: Message) -> List[Dict[str, Any]]:
     for feature in message.features:
         matrix = feature.features
         assert isinstance(matrix, scipy.sparse.coo_matrix)
-        result.append({
-            "type": feature.type, "attribute": feature.attribute, "origin": feature.origin,
-            "shape": matrix.shape, "dtypes": (matrix.row.dtype, matrix.col.dtype, matrix.data.dtype),
-            "entries": list(zip(matrix.row.tolist(), matrix.col.tolist(), matrix.data.tolist())),
-        })
+        result.append(
+            {
+                "type": feature.type,
+                "attribute": feature.attribute,
+                "origin": feature.origin,
+                "shape": matrix.shape,
+                "dtypes": (matrix.row.dtype, matrix.col.dtype, matrix.data.dtype),
+                "entries": list(
+                    zip(matrix.row.tolist(), matrix.col.tolist(), matrix.data.tolist())
+                ),
+            }
+        )
     return result
 
 
@@ -69,7 +81,9 @@ def test_features_are_rasas(name: str, training_data: TrainingData, tmp_path: Pa
         cls.load(config, storage, Resource("cvf"), context("cvf"))
         for cls in (CountVectorsFeaturizer, DirectCountVectorsFeaturizer)
     )
-    messages = [Message(data=dict(m.data)) for m in training_data.intent_examples[::3]] + tokenized(UNSEEN)
+    messages = [Message(data=dict(m.data)) for m in training_data.intent_examples[::3]] + tokenized(
+        UNSEEN
+    )
     by_rasa, by_us = copy.deepcopy(messages), copy.deepcopy(messages)
     rasas.process(by_rasa)
     ours.process(by_us)
@@ -84,19 +98,27 @@ def test_training_data_gets_rasas_features(training_data: TrainingData, tmp_path
     for cls in (CountVectorsFeaturizer, DirectCountVectorsFeaturizer):
         data = copy.deepcopy(training_data)
         (tmp_path / cls.__name__).mkdir()
-        featurizer = cls.create(config, LocalModelStorage(tmp_path / cls.__name__), Resource("cvf"), context("cvf"))
+        featurizer = cls.create(
+            config, LocalModelStorage(tmp_path / cls.__name__), Resource("cvf"), context("cvf")
+        )
         featurizer.train(data)
         featurizer.process_training_data(data)
         featurized.append([features_of(m) for m in data.training_examples])
     assert featurized[0] == featurized[1]
 
 
-def test_without_sequence_features_the_sentence_features_are_rasas(training_data: TrainingData, tmp_path: Path) -> None:
+def test_without_sequence_features_the_sentence_features_are_rasas(
+    training_data: TrainingData, tmp_path: Path
+) -> None:
     storage = LocalModelStorage(tmp_path)
     config = {**CountVectorsFeaturizer.get_default_config(), **CONFIGS["characters, as config.yml"]}
-    CountVectorsFeaturizer.create(config, storage, Resource("cvf"), context("cvf")).train(copy.deepcopy(training_data))
+    CountVectorsFeaturizer.create(config, storage, Resource("cvf"), context("cvf")).train(
+        copy.deepcopy(training_data)
+    )
     rasas = CountVectorsFeaturizer.load(config, storage, Resource("cvf"), context("cvf"))
-    ours = DirectCountVectorsFeaturizer.load({**config, "sequence_features": False}, storage, Resource("cvf"), context("cvf"))
+    ours = DirectCountVectorsFeaturizer.load(
+        {**config, "sequence_features": False}, storage, Resource("cvf"), context("cvf")
+    )
     by_rasa, by_us = tokenized(UNSEEN[:3]), tokenized(UNSEEN[:3])
     rasas.process(by_rasa)
     ours.process(by_us)
@@ -107,7 +129,9 @@ def test_without_sequence_features_the_sentence_features_are_rasas(training_data
 
 def test_an_untrained_featurizer_adds_nothing_as_rasas(tmp_path: Path) -> None:
     config = CountVectorsFeaturizer.get_default_config()
-    featurizer = DirectCountVectorsFeaturizer.create(config, LocalModelStorage(tmp_path), Resource("cvf"), context("cvf"))
+    featurizer = DirectCountVectorsFeaturizer.create(
+        config, LocalModelStorage(tmp_path), Resource("cvf"), context("cvf")
+    )
     message = tokenized(["hello there"])[0]
     featurizer.process([message])
     assert message.features == []

@@ -14,7 +14,10 @@ def scoped(nlp, text: str, intent: str) -> Message:
     message = Message({TEXT: text})
     message.set(SPACY_DOCS[TEXT], doc)
     message.set("intent", {"name": intent, "confidence": 0.6})
-    message.set("intent_ranking", [{"name": intent, "confidence": 0.6}, {"name": "ask_recovery", "confidence": 0.3}])
+    message.set(
+        "intent_ranking",
+        [{"name": intent, "confidence": 0.6}, {"name": "ask_recovery", "confidence": 0.3}],
+    )
     message.set("entities", medication_entities(doc))
     MedicationScope().process([message])
     return message
@@ -49,13 +52,25 @@ def test_a_question_about_an_uncovered_medicine_is_declined(nlp, text: str, inte
         ("is flexeril safer than trazodone", "ask_comparison"),
     ],
 )
-def test_back_pain_personal_and_article_medicine_questions_keep_their_intent(nlp, text: str, intent: str) -> None:
+def test_back_pain_personal_and_article_medicine_questions_keep_their_intent(
+    nlp, text: str, intent: str
+) -> None:
     assert scoped(nlp, text, intent).get("intent")["name"] == intent
 
 
-def test_pain_relievers_and_muscle_relaxants_are_answered_by_the_conventional_treatments(nlp) -> None:
-    assert scoped(nlp, "does flexeril help back pain?", "ask_effectiveness").get("intent")["name"] == "ask_conventional_treatments"
-    assert scoped(nlp, "is tylenol or advil better for back pain?", "ask_comparison").get("intent")["name"] == "ask_conventional_treatments"
+def test_pain_relievers_and_muscle_relaxants_are_answered_by_the_conventional_treatments(
+    nlp,
+) -> None:
+    assert (
+        scoped(nlp, "does flexeril help back pain?", "ask_effectiveness").get("intent")["name"]
+        == "ask_conventional_treatments"
+    )
+    assert (
+        scoped(nlp, "is tylenol or advil better for back pain?", "ask_comparison").get("intent")[
+            "name"
+        ]
+        == "ask_conventional_treatments"
+    )
 
 
 def test_a_class_the_xanax_article_speaks_of_is_answered_from_it(nlp) -> None:
@@ -66,4 +81,7 @@ def test_a_class_the_xanax_article_speaks_of_is_answered_from_it(nlp) -> None:
 
 def test_a_message_without_other_medicines_is_left_alone(nlp) -> None:
     message = scoped(nlp, "does xanax help back pain", "ask_effectiveness")
-    assert message.get("intent")["name"] == "ask_effectiveness" and message.get("other_medications") is None
+    assert (
+        message.get("intent")["name"] == "ask_effectiveness"
+        and message.get("other_medications") is None
+    )

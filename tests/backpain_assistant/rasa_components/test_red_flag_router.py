@@ -24,7 +24,11 @@ def test_a_red_flag_overrides_the_predicted_intent_and_keeps_the_question(nlp) -
     message = routed(nlp, "does trazodone help my back, also i can't control my bladder")
     assert message.get("intent") == {"name": "red_flag", "confidence": 1.0}
     assert [r["name"] for r in message.get("intent_ranking")] == ["red_flag", "ask_effectiveness"]
-    assert entity_values(message) == {"red_flag_category": "cauda_equina", "red_flag_tier": "emergency", "topic": "effectiveness"}
+    assert entity_values(message) == {
+        "red_flag_category": "cauda_equina",
+        "red_flag_tier": "emergency",
+        "topic": "effectiveness",
+    }
     assert message.get("red_flags")["predicted_intent"] == "ask_effectiveness"
     assert message.get("red_flags")["flags"][0] == {
         "category": "cauda_equina",
@@ -39,11 +43,16 @@ def test_a_message_without_red_flags_is_left_alone(nlp) -> None:
     assert message.get("red_flags") is None
 
 
-def test_a_classifier_red_flag_without_the_matcher_s_evidence_falls_back_to_the_next_guess(nlp) -> None:
+def test_a_classifier_red_flag_without_the_matcher_s_evidence_falls_back_to_the_next_guess(
+    nlp,
+) -> None:
     message = Message({TEXT: "and if i took xanax instead?"})
     message.set(SPACY_DOCS[TEXT], nlp(message.get(TEXT)))
     message.set("intent", {"name": "red_flag", "confidence": 0.4})
-    message.set("intent_ranking", [{"name": "red_flag", "confidence": 0.4}, {"name": "inform_medication", "confidence": 0.3}])
+    message.set(
+        "intent_ranking",
+        [{"name": "red_flag", "confidence": 0.4}, {"name": "inform_medication", "confidence": 0.3}],
+    )
     RedFlagRouter().process([message])
     assert message.get("intent") == {"name": "inform_medication", "confidence": 0.3}
     assert message.get("red_flags") is None
@@ -66,19 +75,35 @@ def routed_with(nlp, text: str, semantic: Dict[str, Any]) -> Message:
 
 
 def test_the_classifier_escalates_what_the_matcher_missed(nlp) -> None:
-    message = routed_with(nlp, "our toddler ate a laundry pod", {"category": "overdose", "confidence": 0.8, "veto_urgent": False})
+    message = routed_with(
+        nlp,
+        "our toddler ate a laundry pod",
+        {"category": "overdose", "confidence": 0.8, "veto_urgent": False},
+    )
     assert message.get("intent")["name"] == "red_flag"
     assert entity_values(message)["red_flag_category"] == "overdose"
     assert message.get("red_flags")["flags"][0]["tier"] == "emergency"
 
 
 def test_the_classifier_does_not_repeat_the_matchers_category(nlp) -> None:
-    message = routed_with(nlp, "i can't control my bladder", {"category": "cauda_equina", "confidence": 0.9, "veto_urgent": False})
+    message = routed_with(
+        nlp,
+        "i can't control my bladder",
+        {"category": "cauda_equina", "confidence": 0.9, "veto_urgent": False},
+    )
     assert [f["category"] for f in message.get("red_flags")["flags"]] == ["cauda_equina"]
 
 
 def test_a_veto_drops_urgent_findings_but_never_an_emergency(nlp) -> None:
-    urgent = routed_with(nlp, "i have back pain and a fever", {"category": None, "confidence": 0.1, "veto_urgent": True})
+    urgent = routed_with(
+        nlp,
+        "i have back pain and a fever",
+        {"category": None, "confidence": 0.1, "veto_urgent": True},
+    )
     assert urgent.get("intent")["name"] == "ask_effectiveness" and urgent.get("red_flags") is None
-    emergency = routed_with(nlp, "i can't control my bladder", {"category": None, "confidence": 0.1, "veto_urgent": True})
+    emergency = routed_with(
+        nlp,
+        "i can't control my bladder",
+        {"category": None, "confidence": 0.1, "veto_urgent": True},
+    )
     assert emergency.get("intent")["name"] == "red_flag"

@@ -9,7 +9,11 @@ from tests.backpain_assistant.sentence_encoder.test_encoder import BUILT
 
 
 def featurizer(scale: float) -> SentenceEmbeddingFeaturizer:
-    config = {**SentenceEmbeddingFeaturizer.get_default_config(), "model_dir": str(BUILT), "scale": scale}
+    config = {
+        **SentenceEmbeddingFeaturizer.get_default_config(),
+        "model_dir": str(BUILT),
+        "scale": scale,
+    }
     return SentenceEmbeddingFeaturizer(config, "embeddings")
 
 
@@ -18,7 +22,9 @@ def test_a_message_gets_the_scaled_embedding_as_its_sentence_features() -> None:
     featurizer(4.0).process([message])
     sequence, sentence = message.get_dense_features(TEXT)
     assert sequence is None
-    assert np.allclose(sentence.features[0], 4.0 * encoder.load(str(BUILT)).embed("my toes drag on the floor"))
+    assert np.allclose(
+        sentence.features[0], 4.0 * encoder.load(str(BUILT)).embed("my toes drag on the floor")
+    )
 
 
 def test_training_examples_get_what_served_messages_get() -> None:

@@ -1,4 +1,5 @@
 """`Domain.is_empty` must answer as Rasa's does."""
+
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,9 @@ def test_is_empty_answers_as_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
     assert rasas["empty"] and rasas["from an empty dictionary"] and not rasas["this assistant's"]
 
 
-def test_installing_fails_loudly_when_rasas_check_has_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_installing_fails_loudly_when_rasas_check_has_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(Domain, "is_empty", lambda self: not self.intents)
     with pytest.raises(RuntimeError, match="is_empty has changed"):
         use_cached_empty_domain()

@@ -1,4 +1,5 @@
 """Endpoint calls must send and return what Rasa's do, over one kept-alive connection."""
+
 import asyncio
 from typing import Any, AsyncIterator, Dict, List, Tuple
 
@@ -30,8 +31,14 @@ async def start_endpoint() -> Tuple[web.AppRunner, str, Seen]:
 
     async def handle(request: web.Request) -> web.Response:
         body = await request.json()
-        seen.append({"connection": request.transport, "body": body,
-                     "token": request.headers.get("X-Token"), "auth": request.headers.get("Authorization")})
+        seen.append(
+            {
+                "connection": request.transport,
+                "body": body,
+                "token": request.headers.get("X-Token"),
+                "auth": request.headers.get("Authorization"),
+            }
+        )
         if body.get("fail"):
             return web.Response(status=500, text="boom")
         return web.json_response({"echo": body})
@@ -47,17 +54,25 @@ async def endpoint() -> AsyncIterator[Tuple[str, Seen]]:
     await runner.cleanup()
 
 
-async def test_requests_get_rasas_replies_over_one_connection(endpoint: Tuple[str, Seen], restore_rasas_session: None) -> None:
+async def test_requests_get_rasas_replies_over_one_connection(
+    endpoint: Tuple[str, Seen], restore_rasas_session: None
+) -> None:
     url, seen = endpoint
-    config = EndpointConfig(url, headers={"X-Token": "t"}, basic_auth={"username": "u", "password": "p"})
+    config = EndpointConfig(
+        url, headers={"X-Token": "t"}, basic_auth={"username": "u", "password": "p"}
+    )
     rasas = [await config.request(json={"n": n}) for n in range(2)]
     use_kept_alive_endpoint_sessions()
     use_kept_alive_endpoint_sessions()  # a second install is harmless
     ours = [await config.request(json={"n": n}) for n in range(3)]
 
     assert ours[:2] == rasas == [{"echo": {"n": 0}}, {"echo": {"n": 1}}]
-    assert seen[0]["connection"] is not seen[1]["connection"], "Rasa's own calls each open a connection"
-    assert all(call["connection"] is seen[2]["connection"] for call in seen[2:5]), "the calls did not share a connection"
+    assert (
+        seen[0]["connection"] is not seen[1]["connection"]
+    ), "Rasa's own calls each open a connection"
+    assert all(
+        call["connection"] is seen[2]["connection"] for call in seen[2:5]
+    ), "the calls did not share a connection"
     assert all(call["token"] == "t" and call["auth"].startswith("Basic ") for call in seen)
     with pytest.raises(ClientResponseError) as error:
         await config.request(json={"fail": True})
@@ -65,9 +80,15 @@ async def test_requests_get_rasas_replies_over_one_connection(endpoint: Tuple[st
     assert await config.request(json={"n": 9}) == {"echo": {"n": 9}}
 
 
-async def test_endpoints_with_other_settings_get_their_own_session(restore_rasas_session: None) -> None:
+async def test_endpoints_with_other_settings_get_their_own_session(
+    restore_rasas_session: None,
+) -> None:
     use_kept_alive_endpoint_sessions()
-    plain, same, other = EndpointConfig("http://a"), EndpointConfig("http://b"), EndpointConfig("http://a", headers={"X": "1"})
+    plain, same, other = (
+        EndpointConfig("http://a"),
+        EndpointConfig("http://b"),
+        EndpointConfig("http://a", headers={"X": "1"}),
+    )
     assert isinstance(plain.session(), KeptSession)
     assert plain.session().session is same.session().session
     assert plain.session().session is not other.session().session
@@ -93,7 +114,10 @@ def test_each_event_loop_gets_its_own_session(restore_rasas_session: None) -> No
         uvloop_loop.close()
 
 
-@pytest.mark.parametrize("settings", [{}, {"headers": {"X-Token": "t"}, "basic_auth": {"username": "u", "password": "p"}}])
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"headers": {"X-Token": "t"}, "basic_auth": {"username": "u", "password": "p"}}],
+)
 async def test_the_session_is_built_as_rasas(settings: Dict[str, Any]) -> None:
     config = EndpointConfig("http://a", **settings)
     rasas, ours = RASAS_SESSION(config), new_session(config)
@@ -101,8 +125,12 @@ async def test_the_session_is_built_as_rasas(settings: Dict[str, Any]) -> None:
         assert dict(ours.headers) == dict(rasas.headers)
         assert ours.auth == rasas.auth
         assert ours.timeout == rasas.timeout
-        assert ours.connector._keepalive_timeout == IDLE_CONNECTION_S < 5  # Sanic closes idle ones after 5 s
-        assert ours.connector.limit == 0  # Rasa's session per request puts no cap on concurrent requests
+        assert (
+            ours.connector._keepalive_timeout == IDLE_CONNECTION_S < 5
+        )  # Sanic closes idle ones after 5 s
+        assert (
+            ours.connector.limit == 0
+        )  # Rasa's session per request puts no cap on concurrent requests
     finally:
         await rasas.close()
         await ours.close()
@@ -127,7 +155,9 @@ async def test_a_connection_the_server_closed_is_not_reused(restore_rasas_sessio
         await runner.cleanup()
 
 
-async def test_cookies_are_not_sent_back_as_rasa_s_session_per_request_never_did(restore_rasas_session: None) -> None:
+async def test_cookies_are_not_sent_back_as_rasa_s_session_per_request_never_did(
+    restore_rasas_session: None,
+) -> None:
     use_kept_alive_endpoint_sessions()
     cookies: List[Dict[str, str]] = []
 

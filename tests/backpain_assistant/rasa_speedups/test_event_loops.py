@@ -1,4 +1,5 @@
 """Per-loop tables let go of the loops that have closed."""
+
 import asyncio
 
 from backpain_assistant.rasa_speedups.event_loops import pop_closed_loops

@@ -1,4 +1,5 @@
 """Objects alive once the model has loaded are frozen out of full garbage collections."""
+
 import asyncio
 import gc
 from typing import Any, Iterator, List
@@ -7,7 +8,10 @@ import pytest
 import rasa.core.run
 
 from backpain_assistant.rasa_speedups import frozen_startup_objects
-from backpain_assistant.rasa_speedups.frozen_startup_objects import load_agent_then_freeze, use_frozen_startup_objects
+from backpain_assistant.rasa_speedups.frozen_startup_objects import (
+    load_agent_then_freeze,
+    use_frozen_startup_objects,
+)
 
 
 class LoadedAtStartUp:
@@ -23,10 +27,14 @@ def unfrozen() -> Iterator[None]:
 
 @pytest.fixture
 def rasas_loader_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rasa.core.run, "load_agent_on_start", frozen_startup_objects.RASAS_LOAD_AGENT_ON_START)
+    monkeypatch.setattr(
+        rasa.core.run, "load_agent_on_start", frozen_startup_objects.RASAS_LOAD_AGENT_ON_START
+    )
 
 
-def test_the_agent_and_all_it_loaded_are_frozen_after_loading(monkeypatch: pytest.MonkeyPatch, unfrozen: None) -> None:
+def test_the_agent_and_all_it_loaded_are_frozen_after_loading(
+    monkeypatch: pytest.MonkeyPatch, unfrozen: None
+) -> None:
     loaded: List[Any] = []
 
     async def rasas_load(model_path: str, *rest: Any) -> Any:
@@ -37,7 +45,9 @@ def test_the_agent_and_all_it_loaded_are_frozen_after_loading(monkeypatch: pytes
     monkeypatch.setattr(frozen_startup_objects, "RASAS_LOAD_AGENT_ON_START", rasas_load)
     assert asyncio.run(load_agent_then_freeze("models", None, None, object(), None)) == "models"
     assert gc.get_freeze_count() > 0
-    assert not any(obj is loaded[0] for obj in gc.get_objects()), "the loaded object is still collected"
+    assert not any(
+        obj is loaded[0] for obj in gc.get_objects()
+    ), "the loaded object is still collected"
     created_later = LoadedAtStartUp()
     assert any(obj is created_later for obj in gc.get_objects())
 

@@ -1,4 +1,5 @@
 """The sequential runner must give Rasa exactly what Dask gives it, only sooner."""
+
 import asyncio
 import subprocess
 import sys
@@ -14,7 +15,11 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
-from backpain_assistant.rasa_speedups.graph_runner import SequentialGraphRunner, topological_order, use_sequential_graph_runner
+from backpain_assistant.rasa_speedups.graph_runner import (
+    SequentialGraphRunner,
+    topological_order,
+    use_sequential_graph_runner,
+)
 from tests.conftest import MODEL, ROOT
 from tests.support.long_conversation import SCRIPT
 
@@ -27,7 +32,9 @@ def run(coroutine: Any) -> Any:
 
 def load_agent(action_url: str) -> Agent:
     tracker_store = InMemoryTrackerStore(Domain.load(ROOT / "domain.yml"))
-    return Agent.load(str(MODEL), tracker_store=tracker_store, action_endpoint=EndpointConfig(action_url))
+    return Agent.load(
+        str(MODEL), tracker_store=tracker_store, action_endpoint=EndpointConfig(action_url)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +47,9 @@ def agents(action_url: str) -> Dict[str, Agent]:
     return {"dask": dask, "sequential": sequential}
 
 
-def test_use_sequential_graph_runner_makes_rasa_serve_models_with_it(agents: Dict[str, Agent]) -> None:
+def test_use_sequential_graph_runner_makes_rasa_serve_models_with_it(
+    agents: Dict[str, Agent],
+) -> None:
     assert type(agents["sequential"].processor.graph_runner) is SequentialGraphRunner
     assert type(agents["dask"].processor.graph_runner) is DaskGraphRunner
 
@@ -54,15 +63,22 @@ def conversation(agent: Agent, sender: str) -> List[Dict[str, Any]]:
     return turns
 
 
-def test_answers_parses_and_stored_events_are_the_same_as_with_dask(agents: Dict[str, Agent]) -> None:
-    dask, sequential = conversation(agents["dask"], "same"), conversation(agents["sequential"], "same")
+def test_answers_parses_and_stored_events_are_the_same_as_with_dask(
+    agents: Dict[str, Agent],
+) -> None:
+    dask, sequential = (
+        conversation(agents["dask"], "same"),
+        conversation(agents["sequential"], "same"),
+    )
     for expected, actual in zip(dask, sequential):
         assert actual == expected, expected["text"]
     events = {
         name: [event.as_dict() for event in run(agent.tracker_store.retrieve("same")).events]
         for name, agent in agents.items()
     }
-    assert [without_ids(e) for e in events["sequential"]] == [without_ids(e) for e in events["dask"]]
+    assert [without_ids(e) for e in events["sequential"]] == [
+        without_ids(e) for e in events["dask"]
+    ]
     assert len(events["dask"]) > 2 * len(SCRIPT)
 
 
@@ -70,23 +86,39 @@ def without_ids(event: Dict[str, Any]) -> Dict[str, Any]:
     """The event without what differs between any two runs: its time and random message id."""
     event = {key: value for key, value in event.items() if key not in ("timestamp", "message_id")}
     if "parse_data" in event:
-        event["parse_data"] = {key: value for key, value in event["parse_data"].items() if key != "message_id"}
+        event["parse_data"] = {
+            key: value for key, value in event["parse_data"].items() if key != "message_id"
+        }
     return event
 
 
 def schema(needs: Dict[str, Dict[str, str]]) -> GraphSchema:
     return GraphSchema(
-        {name: SchemaNode(needs=node_needs, uses=DaskGraphRunner, constructor_name="create", fn="run", config={})
-         for name, node_needs in needs.items()}
+        {
+            name: SchemaNode(
+                needs=node_needs,
+                uses=DaskGraphRunner,
+                constructor_name="create",
+                fn="run",
+                config={},
+            )
+            for name, node_needs in needs.items()
+        }
     )
 
 
 def test_every_node_comes_after_the_nodes_it_needs_and_inputs_are_not_nodes() -> None:
-    graph = schema({"c": {"x": "b", "y": "a"}, "b": {"x": "a", "m": "__message__"}, "a": {}, "d": {"x": "c"}})
+    graph = schema(
+        {"c": {"x": "b", "y": "a"}, "b": {"x": "a", "m": "__message__"}, "a": {}, "d": {"x": "c"}}
+    )
     order = topological_order(graph)
     assert sorted(order) == ["a", "b", "c", "d"]
     for name, node in graph.nodes.items():
-        assert all(order.index(need) < order.index(name) for need in node.needs.values() if need in graph.nodes)
+        assert all(
+            order.index(need) < order.index(name)
+            for need in node.needs.values()
+            if need in graph.nodes
+        )
 
 
 def test_a_cycle_is_refused() -> None:
@@ -101,7 +133,9 @@ def test_an_input_named_like_a_node_is_refused(agents: Dict[str, Agent]) -> None
         runner.run(inputs={node: "anything"})
 
 
-def test_installing_fails_loudly_when_rasa_no_longer_names_the_dask_runner(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_installing_fails_loudly_when_rasa_no_longer_names_the_dask_runner(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delattr(rasa.core.processor, "DaskGraphRunner")
     with pytest.raises(RuntimeError, match="no longer names DaskGraphRunner"):
         use_sequential_graph_runner()
@@ -110,8 +144,15 @@ def test_installing_fails_loudly_when_rasa_no_longer_names_the_dask_runner(monke
 def test_the_launcher_imports_skops_before_tensorflow() -> None:
     imports = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import backpain_assistant.rasa_cli"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stderr
-    modules = [line.split("|")[-1].strip() for line in imports.splitlines() if line.startswith("import time:")]
+    modules = [
+        line.split("|")[-1].strip()
+        for line in imports.splitlines()
+        if line.startswith("import time:")
+    ]
     assert "skops.io._trusted_types" in modules and "tensorflow" in modules
     assert modules.index("skops.io._trusted_types") < modules.index("tensorflow")

@@ -1,4 +1,5 @@
 """The lean rule policy must find Rasa's rules and make Rasa's predictions, turn by turn."""
+
 import asyncio
 import copy
 import json
@@ -18,9 +19,22 @@ from tests.conftest import MODEL, ROOT
 from tests.support.long_conversation import SCRIPT
 from tests.test_nlu_quality import TEST_SET, examples
 
-RASAS = {name: getattr(RulePolicy, name) for name in ("_get_possible_keys", "_predict", "_prediction_states")}
-PAYLOADS = ["/restart", "/greet", "/tell_me_more", '/ask_side_effects{"medication": "xanax"}', "/red_flag",
-            "/session_start", "forget me", "yes", "/nlu_fallback", "/out_of_scope"]
+RASAS = {
+    name: getattr(RulePolicy, name)
+    for name in ("_get_possible_keys", "_predict", "_prediction_states")
+}
+PAYLOADS = [
+    "/restart",
+    "/greet",
+    "/tell_me_more",
+    '/ask_side_effects{"medication": "xanax"}',
+    "/red_flag",
+    "/session_start",
+    "forget me",
+    "yes",
+    "/nlu_fallback",
+    "/out_of_scope",
+]
 
 
 class Prediction(NamedTuple):
@@ -42,7 +56,13 @@ def predictions(action_url: str) -> List[Prediction]:
     made: List[Prediction] = []
     predict = RulePolicy.predict_action_probabilities
 
-    def recording(policy: RulePolicy, tracker: DialogueStateTracker, domain: Domain, rule_only_data: Any = None, **kwargs: Any):
+    def recording(
+        policy: RulePolicy,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Any = None,
+        **kwargs: Any,
+    ):
         prediction = predict(policy, tracker, domain, rule_only_data=rule_only_data, **kwargs)
         made.append(Prediction(policy, copy.deepcopy(tracker), domain, rule_only_data, prediction))
         return prediction
@@ -53,7 +73,9 @@ def predictions(action_url: str) -> List[Prediction]:
             patch.setattr(RulePolicy, name, method)
         patch.setattr(RulePolicy, "predict_action_probabilities", recording)
         store = InMemoryTrackerStore(Domain.load(ROOT / "domain.yml"))
-        agent = Agent.load(str(MODEL), tracker_store=store, action_endpoint=EndpointConfig(action_url))
+        agent = Agent.load(
+            str(MODEL), tracker_store=store, action_endpoint=EndpointConfig(action_url)
+        )
         for number, text in enumerate(messages()):
             loop.run_until_complete(agent.handle_text(text, sender_id=f"person-{number % 5}"))
     loop.close()
@@ -77,7 +99,9 @@ def test_every_prediction_is_rasas(predictions: List[Prediction], lean: None) ->
         made = prediction.policy.predict_action_probabilities(
             prediction.tracker, prediction.domain, rule_only_data=prediction.rule_only_data
         )
-        assert made.__dict__ == prediction.made_by_rasa.__dict__, prediction.tracker.latest_message.text
+        assert (
+            made.__dict__ == prediction.made_by_rasa.__dict__
+        ), prediction.tracker.latest_message.text
 
 
 @pytest.mark.parametrize("use_text", [False, True])
@@ -91,10 +115,14 @@ def test_the_rules_found_are_rasas(predictions: List[Prediction], use_text: bool
         assert possible_rule_keys(policy, policy.lookup[RULES], states) == expected
 
 
-def test_outside_a_prediction_states_are_made_as_rasa_makes_them(predictions: List[Prediction], lean: None) -> None:
+def test_outside_a_prediction_states_are_made_as_rasa_makes_them(
+    predictions: List[Prediction], lean: None
+) -> None:
     prediction = predictions[-1]
     args = (prediction.tracker, prediction.domain, False, prediction.rule_only_data)
-    assert prediction.policy._prediction_states(*args) == RASAS["_prediction_states"](prediction.policy, *args)
+    assert prediction.policy._prediction_states(*args) == RASAS["_prediction_states"](
+        prediction.policy, *args
+    )
 
 
 def test_installing_twice_wraps_once(lean: None) -> None:
@@ -103,7 +131,9 @@ def test_installing_twice_wraps_once(lean: None) -> None:
     assert RulePolicy._predict is wrapped
 
 
-def test_installing_fails_loudly_when_rasa_no_longer_has_the_methods(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_installing_fails_loudly_when_rasa_no_longer_has_the_methods(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delattr(RulePolicy, "_get_possible_keys")
     with pytest.raises(RuntimeError, match="no longer has"):
         use_lean_rule_policy()

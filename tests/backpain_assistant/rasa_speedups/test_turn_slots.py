@@ -1,4 +1,5 @@
 """Turns take slots first come, first served; a turn back from a slow call goes before new ones."""
+
 import asyncio
 from typing import Any, Awaitable, Callable, List
 
@@ -10,7 +11,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from backpain_assistant.rasa_speedups import turn_slots
-from backpain_assistant.rasa_speedups.turn_slots import TurnSlots, in_a_turn, use_turn_slots, waiting
+from backpain_assistant.rasa_speedups.turn_slots import (
+    TurnSlots,
+    in_a_turn,
+    use_turn_slots,
+    waiting,
+)
 
 Log = List[str]
 
@@ -44,7 +50,10 @@ async def test_slots_go_to_returning_turns_first_then_new_ones_in_order() -> Non
         await slots.acquire(returning=returning)
         served.append(name)
 
-    waiters = [asyncio.ensure_future(wait(name, name.startswith("back"))) for name in ("new 1", "back 1", "new 2", "back 2")]
+    waiters = [
+        asyncio.ensure_future(wait(name, name.startswith("back")))
+        for name in ("new 1", "back 1", "new 2", "back 2")
+    ]
     await asyncio.sleep(0)
     for _ in waiters:
         slots.release()
@@ -113,7 +122,9 @@ async def test_a_slow_call_lets_new_turns_run_and_its_turn_comes_back_before_new
     assert log == ["A starts", "B starts", "B ends", "A ends", "C starts", "C ends"]
 
 
-async def test_a_cancelled_turn_gives_its_slot_back(one_slot: None, slots_given_up_after_10_ms: None) -> None:
+async def test_a_cancelled_turn_gives_its_slot_back(
+    one_slot: None, slots_given_up_after_10_ms: None
+) -> None:
     never = asyncio.get_running_loop().create_future()
     log: Log = []
     holding = turn(log, "holding", lambda: asyncio.sleep(3600))
@@ -132,7 +143,9 @@ async def test_outside_a_turn_calls_are_awaited_as_they_are() -> None:
     assert await waiting(asyncio.sleep(0, result="reply")) == "reply"
 
 
-async def test_rasas_processor_runs_its_messages_in_turns(monkeypatch: pytest.MonkeyPatch, one_slot: None) -> None:
+async def test_rasas_processor_runs_its_messages_in_turns(
+    monkeypatch: pytest.MonkeyPatch, one_slot: None
+) -> None:
     for name in ("handle_message", "_send_bot_messages"):
         monkeypatch.setattr(MessageProcessor, name, MessageProcessor.__dict__[name])
     monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
@@ -140,7 +153,9 @@ async def test_rasas_processor_runs_its_messages_in_turns(monkeypatch: pytest.Mo
 
     async def rasas_handle_message(processor: Any, message: Any) -> str:
         seen.append(turn_slots._current_turn.get())
-        await MessageProcessor._send_bot_messages([BotUttered("hello")], DialogueStateTracker("me", []), output)
+        await MessageProcessor._send_bot_messages(
+            [BotUttered("hello")], DialogueStateTracker("me", []), output
+        )
         return "handled"
 
     monkeypatch.setattr(turn_slots, "RASAS_HANDLE_MESSAGE", rasas_handle_message)
@@ -156,8 +171,12 @@ async def test_rasas_processor_runs_its_messages_in_turns(monkeypatch: pytest.Mo
     assert turn_slots.slots_of_this_loop().free == 1
 
 
-async def test_installing_fails_loudly_when_rasas_sending_has_changed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(MessageProcessor, "handle_message", MessageProcessor.__dict__["handle_message"])
+async def test_installing_fails_loudly_when_rasas_sending_has_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        MessageProcessor, "handle_message", MessageProcessor.__dict__["handle_message"]
+    )
 
     async def sends_elsewhere(events: Any, tracker: Any, output_channel: Any) -> None:
         return None

@@ -1,4 +1,5 @@
 """Several Sanic workers each listen on their own socket at the same address."""
+
 import socket
 import subprocess
 import sys
@@ -12,7 +13,11 @@ import pytest
 import sanic.server.runners as runners
 
 from backpain_assistant.rasa_speedups import worker_sockets
-from backpain_assistant.rasa_speedups.worker_sockets import reserve_address, serve_on_own_socket, use_worker_sockets
+from backpain_assistant.rasa_speedups.worker_sockets import (
+    reserve_address,
+    serve_on_own_socket,
+    use_worker_sockets,
+)
 from tests.support.servers import free_port
 
 CONNECTIONS = 40
@@ -62,7 +67,11 @@ def test_the_main_process_reserves_the_address_without_accepting() -> None:
 
 
 def test_the_address_family_is_chosen_as_sanic_chooses_it() -> None:
-    for host, family in (("127.0.0.1", socket.AF_INET), ("localhost", socket.AF_INET), ("::1", socket.AF_INET6)):
+    for host, family in (
+        ("127.0.0.1", socket.AF_INET),
+        ("localhost", socket.AF_INET),
+        ("::1", socket.AF_INET6),
+    ):
         reserved = reserve_address(host, free_port())
         try:
             assert reserved.family == family, host
@@ -70,11 +79,15 @@ def test_the_address_family_is_chosen_as_sanic_chooses_it() -> None:
             reserved.close()
 
 
-def test_each_worker_listens_on_its_own_socket_and_both_get_connections(served_settings: List[Dict[str, Any]]) -> None:
+def test_each_worker_listens_on_its_own_socket_and_both_get_connections(
+    served_settings: List[Dict[str, Any]],
+) -> None:
     port = free_port()
     reserved = reserve_address("127.0.0.1", port)
     for _ in range(2):
-        serve_on_own_socket(sock=reserved.dup(), run_multiple=True, backlog=CONNECTIONS, host=None, port=None)
+        serve_on_own_socket(
+            sock=reserved.dup(), run_multiple=True, backlog=CONNECTIONS, host=None, port=None
+        )
     reserved.close()
     listening = [settings["sock"] for settings in served_settings]
     assert len({sock.fileno() for sock in listening}) == 2
@@ -97,7 +110,9 @@ def test_each_worker_listens_on_its_own_socket_and_both_get_connections(served_s
             client.close()
 
 
-def test_one_worker_and_unix_sockets_are_served_as_by_sanic(served_settings: List[Dict[str, Any]]) -> None:
+def test_one_worker_and_unix_sockets_are_served_as_by_sanic(
+    served_settings: List[Dict[str, Any]],
+) -> None:
     tcp = socket.socket()
     unix = socket.socket(socket.AF_UNIX)
     try:
@@ -115,12 +130,17 @@ def test_one_worker_and_unix_sockets_are_served_as_by_sanic(served_settings: Lis
 
 def test_two_sanic_workers_share_a_burst_of_new_connections() -> None:
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", TWO_WORKERS, str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-c", TWO_WORKERS, str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until_answering(port, server)
         assert listening_sockets(port) == 2
-        clients = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(CONNECTIONS)]
+        clients = [
+            socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(CONNECTIONS)
+        ]
         answered_by = Counter(answering_worker(client) for client in clients)
         for client in clients:
             client.close()
@@ -133,7 +153,9 @@ def test_two_sanic_workers_share_a_burst_of_new_connections() -> None:
 
 def listening_sockets(port: int) -> int:
     rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
-    return sum(1 for row in rows if row.split()[1] == f"0100007F:{port:04X}" and row.split()[3] == "0A")
+    return sum(
+        1 for row in rows if row.split()[1] == f"0100007F:{port:04X}" and row.split()[3] == "0A"
+    )
 
 
 def wait_until_answering(port: int, server: subprocess.Popen, timeout_s: float = 30) -> None:

@@ -1,12 +1,26 @@
-from backpain_assistant.spacy_pipeline.build import build_pipeline, canonical_forms, fuzzy_vocabulary, medication_patterns
+from backpain_assistant.spacy_pipeline.build import (
+    build_pipeline,
+    canonical_forms,
+    fuzzy_vocabulary,
+    medication_patterns,
+)
 from backpain_assistant import yaml_data
 
 
 def test_the_pipeline_is_built_from_code_and_repo_data_only() -> None:
     nlp = build_pipeline()
-    assert nlp.pipe_names == ["lemmatizer", "lexicon_normalizer", "entity_ruler", "drug_name_finder", "red_flag_matcher", "mask_medication_lemmas"]
+    assert nlp.pipe_names == [
+        "lemmatizer",
+        "lexicon_normalizer",
+        "entity_ruler",
+        "drug_name_finder",
+        "red_flag_matcher",
+        "mask_medication_lemmas",
+    ]
     doc = nlp("does desyrel help my back")
-    assert [(e.text, e.label_, e.ent_id_) for e in doc.ents] == [("desyrel", "MEDICATION", "trazodone")]
+    assert [(e.text, e.label_, e.ent_id_) for e in doc.ents] == [
+        ("desyrel", "MEDICATION", "trazodone")
+    ]
 
 
 def test_the_saved_pipeline_loads_with_the_same_behaviour(nlp) -> None:

@@ -1,14 +1,21 @@
 import pytest
 
 
-@pytest.mark.parametrize("typed, corrected", [("numbnss", "numbness"), ("siezure", "seizure"), ("bladdder", "bladder")])
+@pytest.mark.parametrize(
+    "typed, corrected", [("numbnss", "numbness"), ("siezure", "seizure"), ("bladdder", "bladder")]
+)
 def test_misspellings_are_read_as_lexicon_terms(nlp, typed: str, corrected: str) -> None:
     assert nlp(f"my {typed} thing")[1].norm_ == corrected
 
 
 @pytest.mark.parametrize(
     "typed, medication",
-    [("trazadonne", "trazodone"), ("xanaxx", "xanax"), ("alprazalm", "xanax"), ("duloxetin", "antidepressants")],
+    [
+        ("trazadonne", "trazodone"),
+        ("xanaxx", "xanax"),
+        ("alprazalm", "xanax"),
+        ("duloxetin", "antidepressants"),
+    ],
 )
 def test_misspelt_medications_become_entities(nlp, typed: str, medication: str) -> None:
     assert [e.ent_id_ for e in nlp(f"is {typed} good").ents] == [medication]

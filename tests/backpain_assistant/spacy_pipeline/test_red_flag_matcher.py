@@ -17,7 +17,10 @@ def categories(nlp, text: str) -> List[str]:
         ("was in a car crash and now my back hurts", "major_trauma"),
         ("my dad took a whole bottle of xanax", "overdose"),
         ("i want to kill myself", "suicidal_thoughts"),
-        ("had 3 beers with my xanax and can barely stay awake, cant stay awake", "sedative_interaction"),
+        (
+            "had 3 beers with my xanax and can barely stay awake, cant stay awake",
+            "sedative_interaction",
+        ),
         ("stopped xanax cold turkey and had a seizure", "withdrawal_seizure"),
         ("on trazodone and my erection has lasted 5 hours", "priapism"),
         ("started an ssri and now i'm agitated, sweating and shaking", "serotonin_syndrome"),
@@ -32,7 +35,9 @@ def test_red_flags_are_found(nlp, text: str, category: str) -> None:
 
 def test_emergencies_come_before_urgent_flags(nlp) -> None:
     found = nlp("fever and back pain and i can't control my bladder")._.red_flags
-    assert [f.tier for f in found] == sorted((f.tier for f in found), key=("emergency", "urgent").index)
+    assert [f.tier for f in found] == sorted(
+        (f.tier for f in found), key=("emergency", "urgent").index
+    )
     assert found[0].category == "cauda_equina"
 
 
@@ -84,12 +89,22 @@ def test_a_question_about_someone_or_about_dying_still_fires(nlp, text: str, cat
 @pytest.mark.parametrize(
     "text, category, ruled_out_by",
     [
-        ("losing weight without trying and my back aches", "weight_loss", "i'm losing weight on a diet and my back aches"),
-        ("i had cancer and now my back hurts", "cancer_history", "my boyfriend is a cancer and i'm a leo, my back hurts"),
+        (
+            "losing weight without trying and my back aches",
+            "weight_loss",
+            "i'm losing weight on a diet and my back aches",
+        ),
+        (
+            "i had cancer and now my back hurts",
+            "cancer_history",
+            "my boyfriend is a cancer and i'm a leo, my back hurts",
+        ),
         ("i inject heroin", "injecting_drugs", "the doctor injected a steroid into my back"),
     ],
 )
-def test_an_unless_concept_rules_a_category_out(nlp, text: str, category: str, ruled_out_by: str) -> None:
+def test_an_unless_concept_rules_a_category_out(
+    nlp, text: str, category: str, ruled_out_by: str
+) -> None:
     assert category in categories(nlp, text)
     assert category not in categories(nlp, ruled_out_by)
 
@@ -101,9 +116,18 @@ def test_an_unless_word_inside_the_categorys_own_mention_does_not_rule_it_out(nl
 @pytest.mark.parametrize(
     "text, category",
     [
-        ("I lost control of my bladder and my groin is numb. My kids were laughing at the TV.", "cauda_equina"),
-        ("I've lost 20 pounds without trying and my back aches. I had the flu in January.", "weight_loss"),
-        ("I inject heroin and my back is killing me. My doctor gave me a flu shot last year.", "injecting_drugs"),
+        (
+            "I lost control of my bladder and my groin is numb. My kids were laughing at the TV.",
+            "cauda_equina",
+        ),
+        (
+            "I've lost 20 pounds without trying and my back aches. I had the flu in January.",
+            "weight_loss",
+        ),
+        (
+            "I inject heroin and my back is killing me. My doctor gave me a flu shot last year.",
+            "injecting_drugs",
+        ),
     ],
 )
 def test_an_unless_concept_rules_out_only_its_own_sentence(nlp, text: str, category: str) -> None:
@@ -114,7 +138,9 @@ def test_an_emergency_category_cannot_be_ruled_out_by_an_unless_concept() -> Non
     from backpain_assistant.spacy_pipeline.red_flag_matcher import category_from_spec
 
     with pytest.raises(ValueError, match="never ruled out"):
-        category_from_spec("cauda_equina", {"tier": "emergency", "label": "x", "rules": [["a"]], "unless": ["b"]})
+        category_from_spec(
+            "cauda_equina", {"tier": "emergency", "label": "x", "rules": [["a"]], "unless": ["b"]}
+        )
 
 
 def test_pins_and_needles_is_not_a_needle(nlp) -> None:
@@ -126,7 +152,9 @@ def test_a_category_rejects_an_unknown_suppressor() -> None:
     from backpain_assistant.spacy_pipeline.red_flag_matcher import category_from_spec
 
     with pytest.raises(ValueError, match="unknown suppressed_by"):
-        category_from_spec("x", {"tier": "urgent", "label": "x", "rules": [["a"]], "suppressed_by": ["sarcasm"]})
+        category_from_spec(
+            "x", {"tier": "urgent", "label": "x", "rules": [["a"]], "suppressed_by": ["sarcasm"]}
+        )
 
 
 @pytest.mark.parametrize(
@@ -142,8 +170,12 @@ def test_a_mention_told_as_over_does_not_fire(nlp, text: str) -> None:
 
 
 def test_a_past_time_alone_or_a_history_category_is_not_over(nlp) -> None:
-    assert "fall_or_injury" in categories(nlp, "slipped on the stairs back in january and my back still hurts")
-    assert "cancer_history" in categories(nlp, "had breast cancer years ago, fine now, but my back aches")
+    assert "fall_or_injury" in categories(
+        nlp, "slipped on the stairs back in january and my back still hurts"
+    )
+    assert "cancer_history" in categories(
+        nlp, "had breast cancer years ago, fine now, but my back aches"
+    )
 
 
 def test_a_pseudo_negation_does_not_negate(nlp) -> None:
@@ -166,7 +198,9 @@ def test_a_drug_named_in_any_context_counts_when_the_symptom_is_reported(nlp) ->
         ("i'm crushing on someone at work lol", False),
     ],
 )
-def test_a_crash_is_major_trauma_only_when_someone_was_in_it(nlp, text: str, expected: bool) -> None:
+def test_a_crash_is_major_trauma_only_when_someone_was_in_it(
+    nlp, text: str, expected: bool
+) -> None:
     assert ("major_trauma" in categories(nlp, text)) is expected
 
 
@@ -180,13 +214,19 @@ def test_a_crash_is_major_trauma_only_when_someone_was_in_it(nlp, text: str, exp
         ("I want to make it stop no matter what", "suicidal_thoughts"),
     ],
 )
-def test_poisoning_by_anything_and_suicidal_thoughts_in_plain_words(nlp, text: str, category: str) -> None:
+def test_poisoning_by_anything_and_suicidal_thoughts_in_plain_words(
+    nlp, text: str, category: str
+) -> None:
     assert category in categories(nlp, text)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["I drank a lot of water after my run", "I take 2 pills a day for my back", "ate a big dinner, back still sore"],
+    [
+        "I drank a lot of water after my run",
+        "I take 2 pills a day for my back",
+        "ate a big dinner, back still sore",
+    ],
 )
 def test_everyday_eating_and_doses_are_not_poisoning(nlp, text: str) -> None:
     assert "overdose" not in categories(nlp, text)
@@ -216,6 +256,8 @@ def test_an_injury_or_a_count_told_as_an_event_fires(nlp, text: str, category: s
         "Can a child take trazodone?",
     ],
 )
-def test_pain_words_doses_and_questions_about_children_are_not_trauma_or_overdose(nlp, text: str) -> None:
+def test_pain_words_doses_and_questions_about_children_are_not_trauma_or_overdose(
+    nlp, text: str
+) -> None:
     found = categories(nlp, text)
     assert "major_trauma" not in found and "overdose" not in found

@@ -1,4 +1,5 @@
 """The recent-turns store must change the cost of a turn, never the conversation."""
+
 import asyncio
 import itertools
 import json
@@ -53,7 +54,9 @@ def converse(agent: Agent, sender: str, messages: List[str]) -> List[List[Tuple[
     replies = []
     for message in messages:
         turns = run(agent.handle_text(message, sender_id=sender))
-        replies.append([(t.get("text"), json.dumps(t.get("buttons"), sort_keys=True)) for t in turns])
+        replies.append(
+            [(t.get("text"), json.dumps(t.get("buttons"), sort_keys=True)) for t in turns]
+        )
     return replies
 
 
@@ -61,10 +64,14 @@ def stored_events(store: SQLTrackerStore, sender: str) -> List[Tuple[Any, ...]]:
     """The stored conversation without what differs between two runs (times, ids, model ids)."""
     with store.engine.connect() as connection:
         rows = connection.execute(
-            sa.text("SELECT type_name, action_name, intent_name, data FROM events WHERE sender_id = :s ORDER BY id"),
+            sa.text(
+                "SELECT type_name, action_name, intent_name, data FROM events WHERE sender_id = :s ORDER BY id"
+            ),
             {"s": sender},
         )
-        return [(r.type_name, r.action_name, r.intent_name, _stable(json.loads(r.data))) for r in rows]
+        return [
+            (r.type_name, r.action_name, r.intent_name, _stable(json.loads(r.data))) for r in rows
+        ]
 
 
 def _stable(event: Dict[str, Any]) -> str:
@@ -86,18 +93,25 @@ def test_a_long_conversation_goes_exactly_as_with_rasa_s_sql_store(
     }
     replies = {}
     for name, store in stores.items():
-        agent = Agent.load(str(MODEL), tracker_store=store, action_endpoint=EndpointConfig(action_url))
+        agent = Agent.load(
+            str(MODEL), tracker_store=store, action_endpoint=EndpointConfig(action_url)
+        )
         replies[name] = converse(agent, sender, messages)
 
     for turn, (expected, actual) in enumerate(zip(replies["rasa"], replies["recent"]), start=1):
         assert actual == expected, f"turn {turn}: {messages[turn - 1]!r}"
-    expected_events, actual_events = stored_events(stores["rasa"], sender), stored_events(stores["recent"], sender)
+    expected_events, actual_events = (
+        stored_events(stores["rasa"], sender),
+        stored_events(stores["recent"], sender),
+    )
     for index, (expected, actual) in enumerate(zip(expected_events, actual_events)):
         assert actual == expected, f"stored event {index}"
     assert len(actual_events) == len(expected_events)
 
 
-def test_the_tracker_it_hands_out_stays_small_and_keeps_the_state(domain: Domain, database: Dict[str, Any]) -> None:
+def test_the_tracker_it_hands_out_stays_small_and_keeps_the_state(
+    domain: Domain, database: Dict[str, Any]
+) -> None:
     store = RecentTurnsSQLTrackerStore(domain, recent_turns=3, **database)
     full = SQLTrackerStore(domain, **database)
     agent = Agent.load(str(MODEL), tracker_store=store)
@@ -115,7 +129,9 @@ def test_the_tracker_it_hands_out_stays_small_and_keeps_the_state(domain: Domain
     assert len(whole.events) > 5 * len(recent.events)
 
 
-def test_save_writes_only_new_events_and_nothing_twice(domain: Domain, database: Dict[str, Any]) -> None:
+def test_save_writes_only_new_events_and_nothing_twice(
+    domain: Domain, database: Dict[str, Any]
+) -> None:
     store = RecentTurnsSQLTrackerStore(domain, recent_turns=2, **database)
     agent = Agent.load(str(MODEL), tracker_store=store)
     sender = new_sender("s")
@@ -147,11 +163,19 @@ def test_a_window_shorter_than_two_turns_is_refused(tmp_path: Path, domain: Doma
         RecentTurnsSQLTrackerStore(domain, recent_turns=1, **sqlite(tmp_path / "t.db"))
 
 
-def test_forget_after_action_deletes_every_session_of_the_conversation(domain: Domain, database: Dict[str, Any]) -> None:
-    store = RecentTurnsSQLTrackerStore(domain, recent_turns=2, forget_after_action="utter_conversation_forgotten", **database)
+def test_forget_after_action_deletes_every_session_of_the_conversation(
+    domain: Domain, database: Dict[str, Any]
+) -> None:
+    store = RecentTurnsSQLTrackerStore(
+        domain, recent_turns=2, forget_after_action="utter_conversation_forgotten", **database
+    )
     agent = Agent.load(str(MODEL), tracker_store=store)
     person, bystander = new_sender("person"), new_sender("bystander")
-    converse(agent, person, ["what are the side effects of xanax", "start over", "does trazodone help back pain?"])
+    converse(
+        agent,
+        person,
+        ["what are the side effects of xanax", "start over", "does trazodone help back pain?"],
+    )
     converse(agent, bystander, ["what are the side effects of trazodone"])
     kept = stored_events(store, bystander)
 
@@ -176,7 +200,9 @@ def conversation_at(sender: str, timestamp: float) -> DialogueStateTracker:
     )
 
 
-def test_a_conversation_past_its_retention_is_deleted_when_it_comes_back(domain: Domain, database: Dict[str, Any]) -> None:
+def test_a_conversation_past_its_retention_is_deleted_when_it_comes_back(
+    domain: Domain, database: Dict[str, Any]
+) -> None:
     store = RecentTurnsSQLTrackerStore(domain, retention_days=1, **database)
     old, recent = new_sender("old"), new_sender("recent")
     run(store.save(conversation_at(old, time.time() - 2 * 86400)))
@@ -187,7 +213,9 @@ def test_a_conversation_past_its_retention_is_deleted_when_it_comes_back(domain:
     assert run(store.retrieve(recent)) is not None
 
 
-def test_purging_deletes_only_conversations_past_their_retention(domain: Domain, database: Dict[str, Any]) -> None:
+def test_purging_deletes_only_conversations_past_their_retention(
+    domain: Domain, database: Dict[str, Any]
+) -> None:
     store = RecentTurnsSQLTrackerStore(domain, retention_days=1, **database)
     old, recent = new_sender("old"), new_sender("recent")
     run(store.save(conversation_at(old, time.time() - 2 * 86400)))
@@ -211,7 +239,9 @@ def test_a_retention_of_zero_days_is_refused(tmp_path: Path, domain: Domain) -> 
         RecentTurnsSQLTrackerStore(domain, retention_days=0, **sqlite(tmp_path / "t.db"))
 
 
-def test_an_unreachable_database_is_an_error_rasa_s_fail_safe_wrapper_lets_through(tmp_path: Path, domain: Domain) -> None:
+def test_an_unreachable_database_is_an_error_rasa_s_fail_safe_wrapper_lets_through(
+    tmp_path: Path, domain: Domain
+) -> None:
     """Rasa would otherwise answer from an empty in-memory tracker and keep the turn nowhere."""
     store = RecentTurnsSQLTrackerStore(domain, **sqlite(tmp_path / "t.db"))
     store.engine = sa.create_engine(f"sqlite:///{tmp_path}/missing/folder/t.db")
@@ -222,22 +252,35 @@ def test_an_unreachable_database_is_an_error_rasa_s_fail_safe_wrapper_lets_throu
         run(wrapped.save(conversation_at("someone", time.time())))
 
 
-def test_a_sqlite_file_is_written_through_a_durable_write_ahead_log(tmp_path: Path, domain: Domain) -> None:
+def test_a_sqlite_file_is_written_through_a_durable_write_ahead_log(
+    tmp_path: Path, domain: Domain
+) -> None:
     store = RecentTurnsSQLTrackerStore(domain, **sqlite(tmp_path / "t.db"))
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL: every commit is fsynced
+        assert (
+            connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+        )  # FULL: every commit is fsynced
         first = connection.connection.dbapi_connection
     with store.engine.connect() as connection:
-        assert connection.connection.dbapi_connection is first, "a new SQLite connection for each use"
+        assert (
+            connection.connection.dbapi_connection is first
+        ), "a new SQLite connection for each use"
 
 
-def test_two_processes_sharing_a_sqlite_file_see_each_other_s_turns(tmp_path: Path, domain: Domain) -> None:
+def test_two_processes_sharing_a_sqlite_file_see_each_other_s_turns(
+    tmp_path: Path, domain: Domain
+) -> None:
     """As `WORKERS=2` runs them: each worker has its own store and pooled connections."""
-    one, two = (RecentTurnsSQLTrackerStore(domain, recent_turns=2, **sqlite(tmp_path / "t.db")) for _ in range(2))
+    one, two = (
+        RecentTurnsSQLTrackerStore(domain, recent_turns=2, **sqlite(tmp_path / "t.db"))
+        for _ in range(2)
+    )
     agents = [Agent.load(str(MODEL), tracker_store=store) for store in (one, two)]
     sender = new_sender("s")
-    for number, message in enumerate(["what are the side effects of xanax", "tell me more", "and trazodone?", "thanks"]):
+    for number, message in enumerate(
+        ["what are the side effects of xanax", "tell me more", "and trazodone?", "thanks"]
+    ):
         converse(agents[number % 2], sender, [message])
         assert run(one.retrieve(sender)).events == run(two.retrieve(sender)).events
     assert run(two.retrieve(sender)).get_slot("medication") == "trazodone"
@@ -252,14 +295,21 @@ def test_an_in_memory_sqlite_store_still_works(domain: Domain) -> None:
     assert run(store.retrieve(sender)).get_slot("medication") == "xanax"
 
 
-def test_a_tracker_it_did_not_hand_out_is_saved_by_rasa_s_rule(domain: Domain, database: Dict[str, Any]) -> None:
+def test_a_tracker_it_did_not_hand_out_is_saved_by_rasa_s_rule(
+    domain: Domain, database: Dict[str, Any]
+) -> None:
     """Rasa counts the rows of the latest session and writes the tracker's events after them."""
     store = RecentTurnsSQLTrackerStore(domain, **database)
     rasa = SQLTrackerStore(domain, **database)
     histories = {
         "new": [],
         "no session start": [ActionExecuted("action_listen"), UserUttered("hi")],
-        "two sessions": [SessionStarted(), UserUttered("hi"), SessionStarted(), ActionExecuted("action_listen")],
+        "two sessions": [
+            SessionStarted(),
+            UserUttered("hi"),
+            SessionStarted(),
+            ActionExecuted("action_listen"),
+        ],
     }
     for name, stored in histories.items():
         sender = new_sender(name.replace(" ", "-"))
@@ -276,13 +326,19 @@ def remembered_rows(store: RecentTurnsSQLTrackerStore) -> str:
     return "".join(store._decoded._decoded)
 
 
-def test_a_forgotten_conversation_leaves_no_trace_in_the_sqlite_files(tmp_path: Path, domain: Domain) -> None:
+def test_a_forgotten_conversation_leaves_no_trace_in_the_sqlite_files(
+    tmp_path: Path, domain: Domain
+) -> None:
     """Neither the database file nor its write-ahead log keeps what the person wrote."""
-    store = RecentTurnsSQLTrackerStore(domain, forget_after_action="utter_conversation_forgotten", **sqlite(tmp_path / "t.db"))
+    store = RecentTurnsSQLTrackerStore(
+        domain, forget_after_action="utter_conversation_forgotten", **sqlite(tmp_path / "t.db")
+    )
     agent = Agent.load(str(MODEL), tracker_store=store)
     secret = f"zq{uuid.uuid4().hex}"
     person, bystander = new_sender("person"), new_sender("bystander")
-    converse(agent, person, [f"does trazodone help back pain? {secret}", "what are its side effects?"])
+    converse(
+        agent, person, [f"does trazodone help back pain? {secret}", "what are its side effects?"]
+    )
     converse(agent, bystander, ["what are the side effects of trazodone"])
     files = lambda: b"".join(p.read_bytes() for p in tmp_path.glob("t.db*"))  # noqa: E731
     assert secret.encode() in files()
@@ -295,10 +351,16 @@ def test_a_forgotten_conversation_leaves_no_trace_in_the_sqlite_files(tmp_path: 
     assert stored_events(store, bystander)
 
 
-def test_purged_conversations_leave_no_trace_in_the_sqlite_files(tmp_path: Path, domain: Domain) -> None:
+def test_purged_conversations_leave_no_trace_in_the_sqlite_files(
+    tmp_path: Path, domain: Domain
+) -> None:
     store = RecentTurnsSQLTrackerStore(domain, retention_days=1, **sqlite(tmp_path / "t.db"))
     old = conversation_at(new_sender("old"), time.time() - 3 * 86400)
-    old.update(UserUttered("zqoldsecret", {"name": "greet", "confidence": 1.0}, timestamp=time.time() - 3 * 86400))
+    old.update(
+        UserUttered(
+            "zqoldsecret", {"name": "greet", "confidence": 1.0}, timestamp=time.time() - 3 * 86400
+        )
+    )
     run(store.save(old))
     with store.engine.connect() as connection:  # as if it had been read while it was recent
         store._decoded.from_json(connection.exec_driver_sql("SELECT data FROM events").scalars())
@@ -311,9 +373,13 @@ def test_purged_conversations_leave_no_trace_in_the_sqlite_files(tmp_path: Path,
 def test_expired_conversations_are_purged_on_a_timer_without_any_new_message(
     domain: Domain, database: Dict[str, Any]
 ) -> None:
-    store = RecentTurnsSQLTrackerStore(domain, retention_days=1, purge_interval_seconds=0.2, **database)
+    store = RecentTurnsSQLTrackerStore(
+        domain, retention_days=1, purge_interval_seconds=0.2, **database
+    )
     old = new_sender("idle")
-    run(store.save(conversation_at(old, time.time() - 2 * 86400)))  # the save's own purge ran before it
+    run(
+        store.save(conversation_at(old, time.time() - 2 * 86400))
+    )  # the save's own purge ran before it
     assert stored_events(store, old)
     deadline = time.monotonic() + 5
     while stored_events(store, old) and time.monotonic() < deadline:
