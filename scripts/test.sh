@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite: data validation, dialogue end-to-end stories, then pytest
+# The whole test suite: lint and format checks, data validation, dialogue end-to-end stories, then pytest
 # (unit tests, live conversations on every channel, the website widget in headless Chromium,
 # NLU and red-flag quality floors).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
 mkdir -p results
+
+echo "== ruff: lint and format (pyproject.toml, line length 100)"
+"$bin/ruff" check --quiet .
+"$bin/ruff" format --check --quiet .
 
 echo "== rasa data validate (warnings fail)"
 "$bin/rasa" data validate --fail-on-warnings --quiet
