@@ -42,7 +42,8 @@ else
   Talk to it over REST:
     curl -s localhost:$port/webhooks/rest/webhook -H 'Content-Type: application/json' \\
          -d '{"sender": "me", "message": "Does trazodone help back pain?"}'
-  (with REST_TOKEN set, add -H "Authorization: Bearer \$REST_TOKEN"),
+  (REST_TOKEN is optional here, on loopback; with it set, add -H "Authorization: Bearer \$REST_TOKEN";
+  make production requires it),
   or chat in the terminal with: make shell.
   Slack and Telegram are on when their secrets are set (README, "Channels").
   Ctrl-C stops everything.

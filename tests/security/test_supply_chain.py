@@ -1,4 +1,5 @@
 """What the setup installs is exactly what was locked: every package by version and sha256."""
+
 import re
 
 from tests.conftest import ROOT

@@ -124,16 +124,3 @@ def test_a_message_served_at_once_costs_two_round_trips(
     )
     asyncio.run(hold())
     assert sent == ["EVALSHA", "EVALSHA"]
-
-
-def test_a_server_whose_ticket_expired_cannot_finish_the_next_holders_ticket(
-    redis_port: int,
-) -> None:
-    """Once a queue empties (its only ticket expired), numbering does not start again at 0."""
-    conversation, locks = f"c-{uuid.uuid4().hex}", store(redis_port)
-    expired = locks.issue_ticket(conversation, lock_lifetime=0.05)
-    time.sleep(0.1)
-    holder = locks.issue_ticket(conversation, lock_lifetime=30)
-    assert holder != expired
-    locks.finish_serving(conversation, expired)
-    assert locks.get_lock(conversation).now_serving == holder, "the holder's ticket must survive"

@@ -368,20 +368,3 @@ def test_purged_conversations_leave_no_trace_in_the_sqlite_files(
     assert store.purge_expired() == 1
     assert not any(b"zqoldsecret" in p.read_bytes() for p in tmp_path.glob("t.db*"))
     assert "zqoldsecret" not in remembered_rows(store)
-
-
-def test_expired_conversations_are_purged_on_a_timer_without_any_new_message(
-    domain: Domain, database: Dict[str, Any]
-) -> None:
-    store = RecentTurnsSQLTrackerStore(
-        domain, retention_days=1, purge_interval_seconds=0.2, **database
-    )
-    old = new_sender("idle")
-    run(
-        store.save(conversation_at(old, time.time() - 2 * 86400))
-    )  # the save's own purge ran before it
-    assert stored_events(store, old)
-    deadline = time.monotonic() + 5
-    while stored_events(store, old) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert stored_events(store, old) == []
