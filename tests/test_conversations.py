@@ -245,3 +245,15 @@ def test_invalid_utf8_and_a_wrong_content_type_get_a_clear_4xx(assistant: str) -
     assert invalid.status_code == 400 and invalid.json()["error"]
     form = requests.post(url, data={"sender": "x", "message": "hi"}, timeout=10)
     assert form.status_code == 415 and "application/json" in form.json()["error"]
+
+
+def test_the_restart_payload_is_answered_like_the_word(chat: Chat) -> None:
+    """`/restart` is Rasa's own restart intent; its action says utter_restart, or nothing."""
+    chat.say("does xanax help back pain")
+    assert chat.kinds("/restart") == ["greeting"]
+    assert chat.kinds("what are the side effects?") == ["greeting", "clarify"]
+
+
+def test_a_payload_that_makes_no_reply_is_still_answered(chat: Chat) -> None:
+    """`/session_start` is one of Rasa's own intents: its action says nothing."""
+    assert chat.kinds("/session_start") == ["out_of_scope"]

@@ -17,8 +17,24 @@ UNAVAILABLE = (
     "If this is an emergency, call your local emergency number now."
 )
 UNAVAILABLE_RESPONSE = {"text": UNAVAILABLE, "metadata": {"kind": "error"}}
+NOTHING_SAID = (
+    "I have no reply to that. Ask me about trazodone, Xanax or antidepressants for back pain. "
+    "If this is an emergency, call your local emergency number now."
+)
+NOTHING_SAID_RESPONSE = {"text": NOTHING_SAID, "metadata": {"kind": "out_of_scope"}}
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+class CountsReplies:
+    """An output channel that counts the bot turns it sends. Some turns produce none (Rasa's
+    own intents typed as payloads, such as `/session_start`), and a person must never be met
+    with silence."""
+
+    replies_sent = 0
+
+    def count_reply(self) -> None:
+        self.replies_sent += 1
 
 
 async def handle(on_new_message: OnNewMessage, message: UserMessage) -> Optional[BaseException]:
@@ -29,6 +45,7 @@ async def handle(on_new_message: OnNewMessage, message: UserMessage) -> Optional
     """
     try:
         await on_new_message(message)
+        await reply_if_silent(message)
     except (ConversationStoreUnavailable, CancelledError, Exception) as error:
         logger.error(
             "%s.message.failure conversation=%s error=%s",
@@ -39,6 +56,12 @@ async def handle(on_new_message: OnNewMessage, message: UserMessage) -> Optional
         logger.debug("message failure details", exc_info=error)
         return error
     return None
+
+
+async def reply_if_silent(message: UserMessage) -> None:
+    output = message.output_channel
+    if isinstance(output, CountsReplies) and output.replies_sent == 0:
+        await output.send_response(message.sender_id, dict(NOTHING_SAID_RESPONSE))
 
 
 async def handle_or_apologise(on_new_message: OnNewMessage, message: UserMessage) -> bool:

@@ -7,7 +7,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from backpain_assistant.channels.conversation_ids import conversation_id, recipient_of
-from backpain_assistant.channels.handling import UNAVAILABLE, handle
+from backpain_assistant.channels.handling import UNAVAILABLE, CountsReplies, handle
 from backpain_assistant.channels.settings import from_environment, same_secret
 from backpain_assistant.channels.validation import MAX_REQUEST_BYTES, Problem, is_json, problem_with
 
@@ -15,7 +15,7 @@ from backpain_assistant.channels.validation import MAX_REQUEST_BYTES, Problem, i
 TRUE_VALUES = {"1", "true", "yes"}
 
 
-class MetadataCollectingOutputChannel(CollectingOutputChannel):
+class MetadataCollectingOutputChannel(CollectingOutputChannel, CountsReplies):
     """Collects one JSON object per bot turn, each with the response's `metadata`.
 
     Unlike Rasa's collector it keeps a turn's text whole (Rasa splits it at blank lines),
@@ -48,6 +48,7 @@ class MetadataCollectingOutputChannel(CollectingOutputChannel):
     async def _collect(
         self, recipient_id: Text, response_fields: Dict[Text, Any], **parts: Any
     ) -> None:
+        self.count_reply()
         message = {
             "recipient_id": recipient_of(self.name(), recipient_id),
             **parts,

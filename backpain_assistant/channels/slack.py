@@ -23,7 +23,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from backpain_assistant.channels.conversation_ids import conversation_id, recipient_of
 from backpain_assistant.channels.disabled import DisabledChannel
-from backpain_assistant.channels.handling import OnNewMessage, already_handled, handle_or_apologise
+from backpain_assistant.channels.handling import (
+    CountsReplies,
+    OnNewMessage,
+    already_handled,
+    handle_or_apologise,
+)
 from backpain_assistant.channels.rendering import Turn, turn_of
 from backpain_assistant.channels.settings import from_environment
 from backpain_assistant.channels.validation import is_json
@@ -79,7 +84,7 @@ def fallback_text(turn: Turn) -> Text:
     return "\n".join(part for part in (turn.heading, turn.text, turn.citation) if part)
 
 
-class SlackOutput(SlackBot):
+class SlackOutput(SlackBot, CountsReplies):
     def __init__(
         self,
         token: Text,
@@ -91,6 +96,7 @@ class SlackOutput(SlackBot):
         self.client = AsyncWebClient(token, base_url=api_url)
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.count_reply()
         turn = turn_of(message)
         await self._post_message(
             channel=self.slack_channel or recipient_of(self.name(), recipient_id),

@@ -25,7 +25,7 @@ from backpain_assistant.channels.conversation_ids import (
     issued_or_new,
     recipient_of,
 )
-from backpain_assistant.channels.handling import OnNewMessage, handle_or_apologise
+from backpain_assistant.channels.handling import CountsReplies, OnNewMessage, handle_or_apologise
 from backpain_assistant.channels.rendering import turn_of
 from backpain_assistant.channels.settings import from_environment
 from backpain_assistant.channels.validation import problem_with
@@ -53,8 +53,9 @@ def widget_message(message: Dict[Text, Any]) -> Dict[Text, Any]:
     return out
 
 
-class MetadataSocketIOOutput(SocketIOOutput):
+class MetadataSocketIOOutput(SocketIOOutput, CountsReplies):
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.count_reply()
         await self._send_message(recipient_id, widget_message(message))
 
     async def _send_message(self, socket_id: Text, response: Any) -> None:

@@ -18,7 +18,12 @@ from sanic.response import HTTPResponse
 
 from backpain_assistant.channels.conversation_ids import conversation_id, recipient_of
 from backpain_assistant.channels.disabled import DisabledChannel
-from backpain_assistant.channels.handling import OnNewMessage, already_handled, handle_or_apologise
+from backpain_assistant.channels.handling import (
+    CountsReplies,
+    OnNewMessage,
+    already_handled,
+    handle_or_apologise,
+)
 from backpain_assistant.channels.rendering import Turn, turn_of
 from backpain_assistant.channels.settings import from_environment, same_secret
 from backpain_assistant.channels.validation import MAX_MESSAGE_CHARS
@@ -90,7 +95,7 @@ def send_message_payload(chat_id: Text, message: Dict[Text, Any]) -> Dict[Text, 
     return payload
 
 
-class TelegramOutput(OutputChannel):
+class TelegramOutput(OutputChannel, CountsReplies):
     @classmethod
     def name(cls) -> Text:
         return "telegram"
@@ -99,6 +104,7 @@ class TelegramOutput(OutputChannel):
         self.api = api
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.count_reply()
         await self.api.call(
             "sendMessage", send_message_payload(recipient_of(self.name(), recipient_id), message)
         )

@@ -6,7 +6,9 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from backpain_assistant.channels.handling import (
+    NOTHING_SAID,
     UNAVAILABLE,
+    CountsReplies,
     already_handled,
     handle,
     handle_or_apologise,
@@ -68,3 +70,21 @@ async def test_a_redelivery_is_recognised_by_its_message_id() -> None:
 
 async def test_when_the_store_is_down_a_redelivery_is_answered_rather_than_dropped() -> None:
     assert not await already_handled(agent_holding([], fail=True), "telegram:1", "telegram-7")
+
+
+async def test_a_turn_that_produced_no_reply_still_gets_one() -> None:
+    """Rasa's own intents typed as payloads (`/session_start`) produce no bot turn."""
+
+    class Counting(CollectingOutputChannel, CountsReplies):
+        async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+            self.count_reply()
+            await super().send_response(recipient_id, message)
+
+    async def silent(message: UserMessage) -> None:
+        return None
+
+    quiet, talkative = Counting(), Counting()
+    assert await handle(silent, message(quiet)) is None
+    assert [m["text"] for m in quiet.messages] == [NOTHING_SAID]
+    assert await handle(answered, message(talkative)) is None
+    assert [m["text"] for m in talkative.messages] == ["hello"]
