@@ -50,24 +50,29 @@ class DecodedEvents:
         self._decoded: "OrderedDict[Text, Event]" = OrderedDict()
 
     def from_json(self, rows: Iterable[Text]) -> List[Event]:
+        # One table for the whole call: `forget_all` may swap it from another thread (the
+        # retention timer) meanwhile, and this call then finishes on the table it began with.
+        decoded = self._decoded
         events = []
         for row in rows:
-            event = self._decoded.get(row)
+            event = decoded.get(row)
             if event is None:
                 event = event_from_dict(json.loads(row))
                 if event is None:
                     continue
-                self._remember(row, event)
+                self._remember(decoded, row, event)
             else:
-                self._decoded.move_to_end(row)
+                decoded.move_to_end(row)
             events.append(copy.copy(event))
         return events
 
     def forget_all(self) -> None:
-        """After a deletion: a forgotten conversation's text must not stay here either."""
-        self._decoded.clear()
+        """After a deletion: a forgotten conversation's text must not stay here either. A new
+        table replaces the old rather than clearing it, so that a decode running on another
+        thread never sees rows vanish under it."""
+        self._decoded = OrderedDict()
 
-    def _remember(self, row: Text, event: Event) -> None:
-        self._decoded[row] = event
-        if len(self._decoded) > self.capacity:
-            self._decoded.popitem(last=False)
+    def _remember(self, decoded: "OrderedDict[Text, Event]", row: Text, event: Event) -> None:
+        decoded[row] = event
+        if len(decoded) > self.capacity:
+            decoded.popitem(last=False)

@@ -133,8 +133,7 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
         if not rows:
             return None
         if self.retention.expired(last_message_at):
-            await self._database_calls.run(self._delete_rows, [sender_id])
-            self._decoded.forget_all()
+            await self._database_calls.run(self.erase, sender_id)
             logger.info("conversation.expired conversation=%s", pseudonym(sender_id))
             return None
         tracker = DialogueStateTracker.from_events(
@@ -152,12 +151,11 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 
     @unavailable_on_database_error
     async def save(self, tracker: DialogueStateTracker) -> None:
-        if self.retention.purge_due() and await self._database_calls.run(self._purge_rows):
-            self._decoded.forget_all()
+        if self.retention.purge_due():
+            await self._database_calls.run(self.purge_expired)
         new_events = self._unsaved_events(tracker)
         if self._asks_to_forget(new_events):
-            await self._database_calls.run(self._delete_rows, [tracker.sender_id])
-            self._decoded.forget_all()
+            await self._database_calls.run(self.erase, tracker.sender_id)
             self._stored_counts.forget(tracker)
             logger.info("conversation.forgotten conversation=%s", pseudonym(tracker.sender_id))
             return
@@ -181,20 +179,19 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 
     def erase(self, sender_id: Text) -> None:
         """Deletes every stored event of the conversation, all sessions included."""
-        self._delete_rows([sender_id])
-        self._decoded.forget_all()
-
-    def _delete_rows(self, sender_ids: List[Text]) -> None:
         with self.engine.begin() as connection:
-            connection.execute(
-                self.SQLEvent.__table__.delete().where(self.SQLEvent.sender_id.in_(sender_ids))
-            )
+            self._delete_events(connection, [sender_id])
         self._leave_no_copy_of_deleted_rows()
 
+    def _delete_events(self, connection: Any, sender_ids: List[Text]) -> None:
+        table = self.SQLEvent.__table__
+        connection.execute(table.delete().where(self.SQLEvent.sender_id.in_(sender_ids)))
+
     def _leave_no_copy_of_deleted_rows(self) -> None:
-        """On a SQLite file, deleted rows are zeroed (`secure_delete`), and the write-ahead log,
-        which still holds earlier versions of their pages, is written back and emptied. (The
-        decoded events this process remembers are dropped by the caller.)"""
+        """The decoded events this process remembers are dropped. On a SQLite file, deleted rows
+        are zeroed (`secure_delete`), and the write-ahead log, which still holds earlier versions
+        of their pages, is written back and emptied."""
+        self._decoded.forget_all()
         if not _is_sqlite_file(self.engine.url):
             return
         with self.engine.connect() as connection:
@@ -206,22 +203,13 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 
     def purge_expired(self) -> int:
         """Deletes the conversations whose last event is older than the retention; how many."""
-        purged = self._purge_rows()
-        if purged:
-            self._decoded.forget_all()
-        return purged
-
-    def _purge_rows(self) -> int:
         if not self.retention.enabled:
             return 0
         with self.engine.begin() as connection:
-            senders = list(
-                connection.execute(EXPIRED_SENDERS, {"cutoff": self.retention.cutoff()}).scalars()
-            )
+            cutoff = {"cutoff": self.retention.cutoff()}
+            senders = list(connection.execute(EXPIRED_SENDERS, cutoff).scalars())
             if senders:
-                connection.execute(
-                    self.SQLEvent.__table__.delete().where(self.SQLEvent.sender_id.in_(senders))
-                )
+                self._delete_events(connection, senders)
         if senders:
             self._leave_no_copy_of_deleted_rows()
             logger.info(f"conversation.purged count={len(senders)}")
