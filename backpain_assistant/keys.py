@@ -7,6 +7,8 @@ server, must be recognised by the next one a reloaded page reaches. The file is 
 exclusively (the first writer wins, the others read its key) and readable by its owner only.
 """
 
+import hashlib
+import hmac
 import os
 import secrets
 import time
@@ -26,6 +28,13 @@ def deployment_key(name: str, variable: str, key_dir: Optional[Path] = None) -> 
     return _key_file(
         Path(key_dir or os.environ.get(KEY_DIR_VARIABLE) or DEFAULT_KEY_DIR) / f"{name}.key"
     )
+
+
+def keyed_digest(key: bytes, text: str, hex_chars: int) -> str:
+    """The first `hex_chars` hex digits of HMAC-SHA256(key, text): the pseudonyms in logs and
+    the tags of widget session ids."""
+    digest = hmac.new(key, text.encode("utf-8", "surrogateescape"), hashlib.sha256)
+    return digest.hexdigest()[:hex_chars]
 
 
 def _key_file(path: Path) -> bytes:

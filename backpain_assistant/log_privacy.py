@@ -11,13 +11,11 @@ The key is LOG_PSEUDONYM_KEY, or else the deployment's key file (backpain_assist
 that every process gives a conversation the same pseudonym.
 """
 
-import hashlib
-import hmac
 import logging
 from functools import lru_cache
 from typing import Optional, Text
 
-from backpain_assistant.keys import deployment_key
+from backpain_assistant.keys import deployment_key, keyed_digest
 
 KEY_VARIABLE = "LOG_PSEUDONYM_KEY"
 PSEUDONYM_HEX_CHARS = 16
@@ -36,10 +34,7 @@ def _key() -> bytes:
 
 
 def pseudonym(conversation_id: Optional[Text]) -> Text:
-    digest = hmac.new(
-        _key(), (conversation_id or "").encode("utf-8", "surrogateescape"), hashlib.sha256
-    )
-    return "c-" + digest.hexdigest()[:PSEUDONYM_HEX_CHARS]
+    return "c-" + keyed_digest(_key(), conversation_id or "", PSEUDONYM_HEX_CHARS)
 
 
 class WithholdPayloadParsingText(logging.Filter):

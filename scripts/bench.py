@@ -42,7 +42,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
-from tests.support.servers import free_port, local_service  # noqa: E402  (the tests' own, shared)
+from tests.support.servers import free_port, local_service, rasa_run_args  # noqa: E402  (the tests' own, shared)
 
 OUT = ROOT / "results" / "bench"
 ATOMIC_REDIS_LOCK_STORE = "backpain_assistant.lock_stores.atomic_redis.AtomicRedisLockStore"
@@ -342,20 +342,7 @@ def serve(
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     started = time.monotonic()
     rasa = start(
-        [
-            *project.rasa_cli(),
-            "run",
-            "--model",
-            str(model),
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            "credentials.yml",
-            "--port",
-            str(port),
-            "--interface",
-            "127.0.0.1",
-        ],
+        [*project.rasa_cli(), *rasa_run_args(model, endpoints, port)],
         workdir / "rasa.log",
         {"SANIC_WORKERS": str(project.workers)},
     )

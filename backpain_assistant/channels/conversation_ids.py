@@ -9,13 +9,12 @@ The widget resumes only a session id this server issued: 128 random bits and an 
 under the deployment's key, so a client cannot make one up and must have been given it.
 """
 
-import hashlib
-import hmac
 import secrets
 from functools import lru_cache
 from typing import Any, Optional, Text
 
-from backpain_assistant.keys import deployment_key
+from backpain_assistant.channels.settings import same_secret
+from backpain_assistant.keys import deployment_key, keyed_digest
 
 SEPARATOR = ":"
 SESSION_RANDOM_BYTES = 16
@@ -39,9 +38,7 @@ def _session_key() -> bytes:
 
 
 def _tag(random_part: Text) -> Text:
-    return hmac.new(_session_key(), random_part.encode("ascii"), hashlib.sha256).hexdigest()[
-        :SESSION_TAG_HEX_CHARS
-    ]
+    return keyed_digest(_session_key(), random_part, SESSION_TAG_HEX_CHARS)
 
 
 def issue_session_id() -> Text:
@@ -55,9 +52,7 @@ def is_issued_session_id(session_id: Any) -> bool:
     random_part, tag = session_id.split(".")
     if len(random_part) != 2 * SESSION_RANDOM_BYTES or not _is_hex(random_part):
         return False
-    return hmac.compare_digest(
-        tag.encode("utf-8", "surrogateescape"), _tag(random_part).encode("ascii")
-    )
+    return same_secret(tag, _tag(random_part))
 
 
 def _is_hex(text: Text) -> bool:

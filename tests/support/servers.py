@@ -137,6 +137,23 @@ def action_server(workdir: Path, env: Optional[Dict[str, str]] = None) -> Iterat
         server.stop()
 
 
+def rasa_run_args(model: Path, endpoints: Path, port: int) -> List[str]:
+    """`rasa run` as `make run` gives it, on loopback: for the test servers and the bench."""
+    return [
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        "credentials.yml",
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+    ]
+
+
 def endpoints_for(action_url: str, database: Path) -> Dict[str, Any]:
     """The project's endpoints.yml, pointed at this test's action server and database."""
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
@@ -178,17 +195,7 @@ def rasa_server(
             str(BIN / "python"),
             "-m",
             "backpain_assistant.rasa_cli",
-            "run",
-            "--model",
-            str(model),
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            "credentials.yml",
-            "--port",
-            str(port),
-            "--interface",
-            "127.0.0.1",
+            *rasa_run_args(model, endpoints, port),
         ],
         f"http://127.0.0.1:{port}/",
         workdir,
